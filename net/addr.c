@@ -1,0 +1,134 @@
+/* addr.c - RTM_NEWADDR / RTM_GETADDR / RTM_NEWROUTE / RTM_GETROUTE requests. */
+#include "addr.h"
+
+#include <errno.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+#include <sys/socket.h>
+
+int addr_add(struct nl *nl, int index, struct in_addr addr, int prefix, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct in_addr brd = {.s_addr = addr.s_addr | htonl(prefix ? ~0U >> prefix : ~0U)};
+	struct mr_err e = {0};
+	int r;
+
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_index = (unsigned int)index;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(addr), &addr);
+	if (prefix < 31)
+		mnl_attr_put(nlh, IFA_BROADCAST, sizeof(brd), &brd);
+	r = nl_talk(nl, nlh, NULL, NULL, &e);
+	if (r == 0 || r == -EEXIST) {
+		mr_error_clear(&e);
+		return 0;
+	}
+	*err = e;
+	return mr_error_wrap(err, "add address to link %d", index);
+}
+
+struct addr_list_ctx {
+	int index, n, max;
+	struct addr4 *out;
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_list_ctx *c = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+
+	if (ifa->ifa_family != AF_INET || (int)ifa->ifa_index != c->index || c->n >= c->max)
+		return MNL_CB_OK;
+	mnl_attr_for_each (a, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(a) == IFA_LOCAL && mnl_attr_get_payload_len(a) == 4) {
+			memcpy(&c->out[c->n].addr, mnl_attr_get_payload(a), 4);
+			c->out[c->n].prefix = ifa->ifa_prefixlen;
+			c->n++;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int addr_list(struct nl *nl, int index, struct addr4 *out, int max, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct addr_list_ctx c = {.index = index, .max = max, .out = out};
+
+	ifa->ifa_family = AF_INET;
+	if (nl_talk(nl, nlh, addr_cb, &c, err) < 0)
+		return mr_error_wrap(err, "list addresses");
+	return c.n;
+}
+
+int route_add_default(struct nl *nl, int index, struct in_addr gw, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(gw), &gw);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)index);
+	if (nl_talk(nl, nlh, NULL, NULL, err) < 0)
+		return mr_error_wrap(err, "add default route");
+	return 0;
+}
+
+struct route_list_ctx {
+	int n, max;
+	struct route4 *out;
+};
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_list_ctx *c = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	struct route4 r = {.prefix = rtm->rtm_dst_len};
+	unsigned int table = rtm->rtm_table;
+
+	if (rtm->rtm_family != AF_INET || c->n >= c->max)
+		return MNL_CB_OK;
+	mnl_attr_for_each (a, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(a)) {
+		case RTA_DST:
+			if (mnl_attr_get_payload_len(a) == 4)
+				memcpy(&r.dst, mnl_attr_get_payload(a), 4);
+			break;
+		case RTA_OIF:
+			r.oif = (int)mnl_attr_get_u32(a);
+			break;
+		case RTA_TABLE:
+			table = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	if (table == RT_TABLE_MAIN)
+		c->out[c->n++] = r;
+	return MNL_CB_OK;
+}
+
+int route_list(struct nl *nl, struct route4 *out, int max, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct route_list_ctx c = {.max = max, .out = out};
+
+	rtm->rtm_family = AF_INET;
+	if (nl_talk(nl, nlh, route_cb, &c, err) < 0)
+		return mr_error_wrap(err, "list routes");
+	return c.n;
+}

@@ -1,0 +1,206 @@
+/* link.c - RTM_NEWLINK / RTM_GETLINK / RTM_DELLINK requests. */
+#include "link.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/if_bridge.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <string.h>
+
+static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int family, int index)
+{
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = (unsigned char)family;
+	ifi->ifi_index = index;
+	return ifi;
+}
+
+static int check_name(const char *name, struct mr_err *err)
+{
+	if (strlen(name) == 0 || strlen(name) >= IFNAMSIZ)
+		return mr_error(err, EINVAL, "interface name \"%s\"", name);
+	return 0;
+}
+
+static int parse_kind(const struct nlattr *linkinfo, char *kind, size_t len)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested (a, linkinfo) {
+		if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
+		    mnl_attr_validate(a, MNL_TYPE_STRING) == 0) {
+			size_t n = mnl_attr_get_payload_len(a);
+			if (n >= len)
+				n = len - 1;
+			memcpy(kind, mnl_attr_get_payload(a), n);
+			kind[n] = '\0';
+		}
+	}
+	return 0;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_info *li = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+
+	li->index = ifi->ifi_index;
+	mnl_attr_for_each (a, nlh, sizeof(*ifi)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_MTU:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				li->mtu = mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINKINFO:
+			parse_kind(a, li->kind, sizeof(li->kind));
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int link_get(struct nl *nl, const char *name, struct link_info *li, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh;
+	struct mr_err e = {0};
+	int r;
+
+	if (check_name(name, err) < 0)
+		return -1;
+	memset(li, 0, sizeof(*li));
+	nlh = nl_msg(nl, buf, RTM_GETLINK, 0);
+	put_ifinfo(nlh, AF_UNSPEC, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	r = nl_talk(nl, nlh, link_cb, li, &e);
+	if (r == -ENODEV) {
+		mr_error_clear(&e);
+		return -ENODEV;
+	}
+	if (r < 0) {
+		*err = e;
+		return mr_error_wrap(err, "get link %s", name);
+	}
+	mr_error_clear(&e);
+	return 0;
+}
+
+int link_add_bridge(struct nl *nl, const char *name, unsigned int mtu, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct nlattr *info;
+	int r;
+
+	if (check_name(name, err) < 0)
+		return -1;
+	nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	ifi = put_ifinfo(nlh, AF_UNSPEC, 0);
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, info);
+	r = nl_talk(nl, nlh, NULL, NULL, err);
+	if (r < 0 && r != -EEXIST)
+		mr_error_wrap(err, "create bridge %s", name);
+	return r;
+}
+
+int link_set_up(struct nl *nl, int index, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = put_ifinfo(nlh, AF_UNSPEC, index);
+
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	if (nl_talk(nl, nlh, NULL, NULL, err) < 0)
+		return mr_error_wrap(err, "set link %d up", index);
+	return 0;
+}
+
+int link_add_veth(struct nl *nl, const char *host_name, int master, unsigned int mtu,
+		  const char *peer_name, int netns_fd, const unsigned char *mac, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi, *peer;
+	struct nlattr *info, *data, *peer_nest;
+
+	if (check_name(host_name, err) < 0 || check_name(peer_name, err) < 0)
+		return -1;
+	nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	ifi = put_ifinfo(nlh, AF_UNSPEC, 0);
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	if (master)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer_nest = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	/* The peer's attributes start with its own ifinfomsg. */
+	peer = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer));
+	memset(peer, 0, sizeof(*peer));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer_name);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	mnl_attr_nest_end(nlh, peer_nest);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	if (nl_talk(nl, nlh, NULL, NULL, err) < 0)
+		return mr_error_wrap(err, "create veth %s", host_name);
+	return 0;
+}
+
+int link_set_hairpin(struct nl *nl, int index, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_SETLINK, 0);
+	struct nlattr *prot;
+
+	put_ifinfo(nlh, AF_BRIDGE, index);
+	prot = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
+	prot->nla_type |= NLA_F_NESTED; /* else the bridge reads it as an old STP state byte */
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
+	mnl_attr_nest_end(nlh, prot);
+	if (nl_talk(nl, nlh, NULL, NULL, err) < 0)
+		return mr_error_wrap(err, "hairpin on link %d", index);
+	return 0;
+}
+
+int link_del(struct nl *nl, const char *name, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh;
+	struct mr_err e = {0};
+	int r;
+
+	if (check_name(name, err) < 0)
+		return -1;
+	nlh = nl_msg(nl, buf, RTM_DELLINK, 0);
+	put_ifinfo(nlh, AF_UNSPEC, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	r = nl_talk(nl, nlh, NULL, NULL, &e);
+	if (r == -ENODEV || r == 0) {
+		mr_error_clear(&e);
+		return 0;
+	}
+	*err = e;
+	return mr_error_wrap(err, "delete link %s", name);
+}

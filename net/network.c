@@ -1,0 +1,370 @@
+/* network.c - a container's network by mode. Bridge mode:
+ *
+ *   reserve:  lease an address and host ports      (ipam.json, under flock)
+ *   attach:   mini0 (once) -> veth pair, peer born as eth0 in the container
+ *             -> eth0 address + default route -> nft table (once) + map elements
+ *   release:  map elements -> veth -> lease         (each "already gone" is fine)
+ */
+#include "network.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/proc.h"
+#include "addr.h"
+#include "conntrack.h"
+#include "ipam.h"
+#include "link.h"
+#include "sysctl.h"
+
+const char *net_mode_name(enum net_mode m)
+{
+	return m == NET_HOST ? "host" : m == NET_NONE ? "none" : "bridge";
+}
+
+int net_mode_parse(const char *s, enum net_mode *m)
+{
+	if (!s)
+		return -1;
+	if (strcmp(s, "bridge") == 0)
+		*m = NET_BRIDGE;
+	else if (strcmp(s, "host") == 0)
+		*m = NET_HOST;
+	else if (strcmp(s, "none") == 0)
+		*m = NET_NONE;
+	else
+		return -1;
+	return 0;
+}
+
+/* Candidate subnets, in order, like Docker's address pools. */
+static const struct {
+	const char *net;
+	int prefix;
+} pools[] = {
+    {"10.99.0.0", 16},	{"10.98.0.0", 16},  {"10.97.0.0", 16},	  {"172.29.0.0", 16},
+    {"172.30.0.0", 16}, {"172.31.0.0", 16}, {"192.168.99.0", 24}, {"192.168.98.0", 24},
+};
+
+static bool overlaps(struct in_addr a, int pa, struct in_addr b, int pb)
+{
+	int p = pa < pb ? pa : pb;
+	uint32_t mask = p ? htonl(~0U << (32 - p)) : 0;
+	return (a.s_addr & mask) == (b.s_addr & mask);
+}
+
+/* First pool that no route of the host overlaps (the default route aside). */
+static int choose_subnet(struct nl *rt, struct in_addr *subnet, int *prefix, struct mr_err *err)
+{
+	struct route4 routes[256];
+	struct link_info br;
+	int n = route_list(rt, routes, 256, err);
+
+	if (n < 0)
+		return -1;
+	if (link_get(rt, NET_BRIDGE_NAME, &br, err) < 0)
+		br.index = -1;
+	mr_error_clear(err);
+	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
+		struct in_addr c;
+		bool clash = false;
+		inet_pton(AF_INET, pools[i].net, &c);
+		for (int j = 0; j < n && !clash; j++)
+			clash = routes[j].prefix > 0 && routes[j].oif != br.index &&
+				overlaps(c, pools[i].prefix, routes[j].dst, routes[j].prefix);
+		if (!clash) {
+			*subnet = c;
+			*prefix = pools[i].prefix;
+			return 0;
+		}
+	}
+	return mr_error(err, 0, "no free subnet for %s: every pool overlaps a route of the host",
+			NET_BRIDGE_NAME);
+}
+
+/* Is proto/ip/port free on the host? A bind that succeeds says so; with
+ * port 0 the kernel picks a free one and tells us which. */
+static int probe_port(uint8_t proto, struct in_addr ip, uint16_t *port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr = ip, .sin_port = htons(*port)};
+	socklen_t len = sizeof(sa);
+	_cleanup_close_ int fd =
+	    socket(AF_INET, (proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -1;
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		return -1;
+	*port = ntohs(sa.sin_port);
+	return 0;
+}
+
+static int reserve_ports(struct ipam *ip, const struct port_map *req, size_t n,
+			 struct net_state *st, struct mr_err *err)
+{
+	st->ports = calloc(n + 1, sizeof(*st->ports));
+	if (!st->ports)
+		return mr_error(err, ENOMEM, "ports");
+	for (size_t i = 0; i < n; i++) {
+		struct nft_port *p = &st->ports[i];
+		const char *proto = portmap_proto_name(req[i].proto);
+		int tries = 0;
+
+		p->proto = req[i].proto;
+		p->host_ip = req[i].host_ip;
+		p->cont_ip = st->ip;
+		p->cont_port = req[i].cont_port;
+		for (;;) {
+			uint16_t port = req[i].host_port;
+			bool taken_here = false;
+			for (size_t j = 0; j < i; j++)
+				taken_here |= st->ports[j].proto == p->proto &&
+					      st->ports[j].host_port == port && port;
+			if (probe_port(p->proto, p->host_ip, &port) < 0 || taken_here ||
+			    ipam_port_taken(ip, p->proto, p->host_ip, port)) {
+				if (req[i].host_port)
+					return mr_error(err, 0, "port %u/%s is already in use",
+							req[i].host_port, proto);
+				if (++tries < 64)
+					continue;
+				return mr_error(err, 0, "no free host port for %u/%s",
+						req[i].cont_port, proto);
+			}
+			p->host_port = port;
+			break;
+		}
+		st->n_ports++;
+	}
+	return 0;
+}
+
+int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr want,
+		const struct port_map *req, size_t n_req, struct net_state *st, struct mr_err *err)
+{
+	struct ipam *ip = NULL;
+	struct nl rt = {0}, nf = {0};
+	_cleanup_free_ struct nft_port *stale = NULL;
+	size_t n_stale = 0;
+	int r = -1;
+
+	memset(st, 0, sizeof(*st));
+	st->mode = mode;
+	if (mode != NET_BRIDGE)
+		return 0;
+	if (nl_open(&rt, NETLINK_ROUTE, err) < 0)
+		return -1;
+	if (ipam_open(rootfd, &ip, err) < 0)
+		goto out;
+	if (!ipam_get_subnet(ip, &st->subnet, &st->prefix)) {
+		if (choose_subnet(&rt, &st->subnet, &st->prefix, err) < 0 ||
+		    ipam_set_subnet(ip, st->subnet, st->prefix, err) < 0)
+			goto out;
+	}
+	st->gateway.s_addr = htonl(ntohl(st->subnet.s_addr) + 1);
+	if (ipam_reclaim(ip, pid_alive, &stale, &n_stale) < 0) {
+		mr_error(err, ENOMEM, "ipam");
+		goto out;
+	}
+	if (ipam_lease(ip, id, want, getpid(), pid_start_time(getpid()), &st->ip, err) < 0)
+		goto out;
+	if (reserve_ports(ip, req, n_req, st, err) < 0 ||
+	    ipam_add_ports(ip, id, st->ports, st->n_ports, err) < 0)
+		goto out;
+	r = 0;
+out:
+	if (r == 0) {
+		r = ipam_commit(TAKE_PTR(ip), err);
+	} else if (ip) {
+		ipam_close(ip);
+	}
+	nl_close(&rt);
+	if (r == 0 && n_stale && nl_open(&nf, NETLINK_NETFILTER, err) == 0) {
+		struct mr_err ignore = {0};
+		nft_del_ports(&nf, stale, n_stale, &ignore);
+		mr_error_clear(&ignore);
+		nl_close(&nf);
+	}
+	if (r == 0) {
+		unsigned char *b = (unsigned char *)&st->ip.s_addr;
+		/* Docker's rule: 02:42 followed by the IPv4 address. */
+		snprintf(st->mac, sizeof(st->mac), "02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
+			 b[3]);
+		snprintf(st->veth, sizeof(st->veth), "mr%.12s", id);
+	}
+	return r;
+}
+
+/* mini0 with the gateway address, up; made on first use. An existing mini0
+ * that is not a bridge or has another address is left alone and refused. */
+static int ensure_bridge(struct nl *rt, const struct net_state *st, struct link_info *br,
+			 struct mr_err *err)
+{
+	struct addr4 addrs[8];
+	struct route4 routes[256];
+	unsigned int mtu = 1500;
+	int n, r;
+
+	r = link_get(rt, NET_BRIDGE_NAME, br, err);
+	if (r == -ENODEV) {
+		/* The bridge follows the MTU of the uplink (the default route's link). */
+		n = route_list(rt, routes, 256, err);
+		for (int i = 0; i < n; i++)
+			if (routes[i].prefix == 0 && routes[i].oif) {
+				struct link_info up;
+				char name[IF_NAMESIZE];
+				if (if_indextoname((unsigned int)routes[i].oif, name) &&
+				    link_get(rt, name, &up, err) == 0 && up.mtu)
+					mtu = up.mtu;
+				break;
+			}
+		mr_error_clear(err);
+		r = link_add_bridge(rt, NET_BRIDGE_NAME, mtu, err);
+		if (r == -EEXIST) /* a concurrent run made it first */
+			mr_error_clear(err);
+		else if (r < 0)
+			return -1;
+		r = link_get(rt, NET_BRIDGE_NAME, br, err);
+	}
+	if (r < 0)
+		return r == -ENODEV ? mr_error(err, ENODEV, "bridge %s", NET_BRIDGE_NAME) : -1;
+	if (strcmp(br->kind, "bridge") != 0)
+		return mr_error(err, 0, "%s exists and is not a bridge; leaving it alone",
+				NET_BRIDGE_NAME);
+	n = addr_list(rt, br->index, addrs, 8, err);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (addrs[i].addr.s_addr != st->gateway.s_addr || addrs[i].prefix != st->prefix)
+			return mr_error(err, 0,
+					"%s carries %s/%d, not minirun's gateway; leaving it alone",
+					NET_BRIDGE_NAME, inet_ntoa(addrs[i].addr), addrs[i].prefix);
+	if (n == 0 && addr_add(rt, br->index, st->gateway, st->prefix, err) < 0)
+		return -1;
+	if (link_set_up(rt, br->index, err) < 0)
+		return -1;
+	/* Routing between containers and the world; and 127.0.0.1 -> container for
+	 * published ports, allowed on the bridge only (the guard chain drops any
+	 * 127/8 packet that did not come from lo). */
+	if (sysctl_set("net.ipv4.ip_forward", "1", err) < 0 ||
+	    sysctl_set("net.ipv4.conf." NET_BRIDGE_NAME ".route_localnet", "1", err) < 0)
+		return -1;
+	return 0;
+}
+
+static int setup_container_side(int netns_fd, const struct net_state *st, struct mr_err *err)
+{
+	struct nl cn = {0};
+	struct link_info lo, eth0;
+	int r = -1;
+
+	if (nl_open_in_netns(&cn, NETLINK_ROUTE, netns_fd, err) < 0)
+		return -1;
+	if (link_get(&cn, "lo", &lo, err) < 0 || link_set_up(&cn, lo.index, err) < 0)
+		goto out;
+	if (st->mode == NET_BRIDGE) {
+		if (link_get(&cn, "eth0", &eth0, err) < 0 ||
+		    addr_add(&cn, eth0.index, st->ip, st->prefix, err) < 0 ||
+		    link_set_up(&cn, eth0.index, err) < 0 ||
+		    route_add_default(&cn, eth0.index, st->gateway, err) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	nl_close(&cn);
+	return r;
+}
+
+int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err *err)
+{
+	struct nl rt = {0}, nf = {0};
+	struct link_info br, host_end;
+	unsigned char mac[6];
+	int r = -1;
+
+	(void)id;
+	if (st->mode == NET_HOST)
+		return 0;
+	if (st->mode == NET_NONE)
+		return setup_container_side(netns_fd, st, err);
+
+	if (nl_open(&rt, NETLINK_ROUTE, err) < 0)
+		return -1;
+	if (ensure_bridge(&rt, st, &br, err) < 0)
+		goto out;
+	memcpy(mac, (unsigned char[]){0x02, 0x42}, 2);
+	memcpy(mac + 2, &st->ip.s_addr, 4);
+	if (link_add_veth(&rt, st->veth, br.index, br.mtu, "eth0", netns_fd, mac, err) < 0)
+		goto out;
+	if (link_get(&rt, st->veth, &host_end, err) < 0 ||
+	    link_set_hairpin(&rt, host_end.index, err) < 0)
+		goto out;
+	if (setup_container_side(netns_fd, st, err) < 0)
+		goto out;
+	if (nl_open(&nf, NETLINK_NETFILTER, err) < 0 ||
+	    nft_ensure(&nf, NET_BRIDGE_NAME, st->subnet, st->prefix, err) < 0)
+		goto out;
+	if (st->n_ports) {
+		r = nft_add_ports(&nf, st->ports, st->n_ports, err);
+		if (r == -EEXIST)
+			mr_error_wrap(err, "publish ports: a port is already published");
+		if (r < 0)
+			goto out;
+		/* UDP "connections" to these ports made before may still point elsewhere. */
+		for (size_t i = 0; i < st->n_ports; i++)
+			if (st->ports[i].proto == IPPROTO_UDP &&
+			    conntrack_flush_port(&nf, IPPROTO_UDP, st->ports[i].host_port, err) < 0)
+				goto out;
+	}
+	r = 0;
+out:
+	nl_close(&rt);
+	nl_close(&nf);
+	return r < 0 ? -1 : 0;
+}
+
+void net_release(int rootfd, const char *id, struct net_state *st)
+{
+	struct mr_err ignore = {0};
+	struct nl nl = {0};
+	struct ipam *ip;
+
+	if (st->mode != NET_BRIDGE)
+		return;
+	if (st->n_ports && nl_open(&nl, NETLINK_NETFILTER, &ignore) == 0) {
+		nft_del_ports(&nl, st->ports, st->n_ports, &ignore);
+		for (size_t i = 0; i < st->n_ports; i++)
+			if (st->ports[i].proto == IPPROTO_UDP)
+				conntrack_flush_port(&nl, IPPROTO_UDP, st->ports[i].host_port,
+						     &ignore);
+		nl_close(&nl);
+	}
+	mr_error_clear(&ignore);
+	/* Usually gone with the container's namespace already; ENODEV is fine. */
+	if (st->veth[0] && nl_open(&nl, NETLINK_ROUTE, &ignore) == 0) {
+		link_del(&nl, st->veth, &ignore);
+		nl_close(&nl);
+	}
+	mr_error_clear(&ignore);
+	if (ipam_open(rootfd, &ip, &ignore) == 0) {
+		ipam_release(ip, id);
+		ipam_commit(ip, &ignore);
+	}
+	mr_error_clear(&ignore);
+}
+
+void net_state_free(struct net_state *st)
+{
+	free(st->ports);
+	st->ports = NULL;
+	st->n_ports = 0;
+}

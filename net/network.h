@@ -1,0 +1,47 @@
+/* network.h - a container's network, by mode: what is reserved before the
+ * container exists (address, host ports), what is built once it does (links,
+ * addresses, routes, map elements), and the one idempotent way to undo both. */
+#pragma once
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../common/err.h"
+#include "nft.h"
+#include "portmap.h"
+
+enum net_mode { NET_BRIDGE, NET_HOST, NET_NONE };
+
+#define NET_BRIDGE_NAME "mini0"
+
+/* What a container's network is; saved in its state.json. */
+struct net_state {
+	enum net_mode mode;
+	struct in_addr ip, gateway, subnet; /* bridge mode only */
+	int prefix;
+	char mac[18];  /* "02:42:0a:63:00:02", derived from ip as Docker does */
+	char veth[16]; /* host end, "mr" + 12 hex of the id */
+	struct nft_port *ports;
+	size_t n_ports;
+};
+
+const char *net_mode_name(enum net_mode m);
+int net_mode_parse(const char *s, enum net_mode *m);
+
+/* Bridge mode: under the IPAM lock in root, lease an address (want.s_addr
+ * != 0 asks for that one) and host ports for id (host port 0 = pick one).
+ * Leases of owners that are gone are reclaimed first. Nothing is built yet. */
+int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr want,
+		const struct port_map *req, size_t n_req, struct net_state *st, struct mr_err *err);
+
+/* Build what net_reserve planned: bridge, veth with its peer as eth0 in
+ * netns_fd, eth0's address and route, lo up (every mode but host), and the
+ * published ports' map elements. */
+int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err *err);
+
+/* Undo net_attach and net_reserve from st alone; anything already gone is fine. */
+void net_release(int rootfd, const char *id, struct net_state *st);
+
+void net_state_free(struct net_state *st);

@@ -1,0 +1,871 @@
+/* nft.c - minirun's nftables table `inet minirun` through libnftnl: the fixed
+ * skeleton (two port maps, five base chains, their rules) made once in one
+ * batch, and the port-map elements of each container added and removed in one
+ * batch per change. docs/nft-ruleset.md shows the result in nft syntax. */
+#include "nft.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/rtnetlink.h>
+
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+
+#include "../common/cleanup.h"
+
+#define MAP_ANY "ports_any" /* proto . port            -> cont_ip . cont_port */
+#define MAP_IP "ports_ip"   /* host_ip . proto . port  -> cont_ip . cont_port */
+#define MAP_ANY_ID 1        /* batch-local ids, so rules can name a map made in the same batch */
+#define MAP_IP_ID 2
+
+/* nft's datatype numbers (nftables src/datatype.h). A concatenation's type is
+ * its members' types, 6 bits each, first member highest; `nft list` reads the
+ * map types back from them. */
+#define TYPE_IPADDR 7
+#define TYPE_INET_PROTOCOL 12
+#define TYPE_INET_SERVICE 13
+#define TYPE_CONCAT(a, b) ((uint32_t)(a) << 6 | (uint32_t)(b))
+
+/* Every member of a concatenated key or value takes a whole 4-byte register. */
+#define KEY_ANY_LEN 8 /* inet_proto . inet_service */
+#define KEY_IP_LEN 12 /* ipv4_addr . inet_proto . inet_service */
+#define DATA_LEN 8    /* ipv4_addr . inet_service */
+
+/* Offsets in the IPv4 header and the transport header. */
+#define IP_SADDR 12
+#define IP_DADDR 16
+#define TH_DPORT 2
+
+/* Elements per NEWSETELEM/DELSETELEM message. Few messages keep the ACKs few
+ * (they must all fit the socket's receive buffer), and small messages keep an
+ * error answer, which echoes the whole message, inside one page-sized read. */
+#define ELEMS_PER_MSG 64
+
+static void nftnl_table_freep(struct nftnl_table **p)
+{
+	if (*p)
+		nftnl_table_free(*p);
+}
+
+static void nftnl_chain_freep(struct nftnl_chain **p)
+{
+	if (*p)
+		nftnl_chain_free(*p);
+}
+
+static void nftnl_set_freep(struct nftnl_set **p)
+{
+	if (*p)
+		nftnl_set_free(*p);
+}
+
+/* ---- one nfnetlink batch ---- */
+
+struct batch {
+	struct nl *nl;
+	char *buf;
+	struct mnl_nlmsg_batch *b;
+	uint32_t first, last; /* seq of the first and the last message inside begin..end */
+	size_t count;         /* messages inside begin..end */
+};
+
+static void batch_freep(struct batch *bt)
+{
+	if (bt->b)
+		mnl_nlmsg_batch_stop(bt->b);
+	free(bt->buf);
+	bt->b = NULL;
+	bt->buf = NULL;
+}
+
+/* limit bounds the whole batch; the buffer is twice that because libmnl lets
+ * the message that crosses the limit be written before it says so. */
+static int batch_start(struct batch *bt, struct nl *nl, size_t limit, struct mr_err *err)
+{
+	bt->nl = nl;
+	bt->buf = malloc(2 * limit);
+	if (!bt->buf)
+		return mr_error(err, ENOMEM, "nftables batch"), -ENOMEM;
+	bt->b = mnl_nlmsg_batch_start(bt->buf, limit);
+	if (!bt->b)
+		return mr_error(err, ENOMEM, "nftables batch"), -ENOMEM;
+	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), nl->seq++);
+	mnl_nlmsg_batch_next(bt->b);
+	return 0;
+}
+
+/* Start the next message: its own seq, NLM_F_ACK so that its answer is read. */
+static struct nlmsghdr *batch_msg(struct batch *bt, uint16_t type, uint16_t flags)
+{
+	uint32_t seq = bt->nl->seq++;
+
+	if (bt->count++ == 0)
+		bt->first = seq;
+	bt->last = seq;
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type, NFPROTO_INET,
+				     flags | NLM_F_ACK, seq);
+}
+
+/* Close the message that batch_msg() started, once its payload is written. */
+static int batch_next(struct batch *bt, struct mr_err *err)
+{
+	if (!mnl_nlmsg_batch_next(bt->b))
+		return mr_error(err, EMSGSIZE, "nftables batch too large"), -EMSGSIZE;
+	return 0;
+}
+
+/* End, send, and check the ACK of every message. On failure *failed (may be
+ * NULL) is the index of the refused message, or SIZE_MAX when the kernel
+ * refused the batch as a whole. Returns 0 or -errno. */
+static int batch_send(struct batch *bt, size_t *failed, struct mr_err *err)
+{
+	uint32_t failed_seq = 0;
+	int r;
+
+	nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), bt->nl->seq++);
+	r = batch_next(bt, err);
+	if (r < 0)
+		return r;
+	r = nl_batch_talk(bt->nl, mnl_nlmsg_batch_head(bt->b), mnl_nlmsg_batch_size(bt->b),
+			  bt->first, bt->last, &failed_seq, err);
+	if (r < 0 && failed)
+		*failed = (failed_seq >= bt->first && failed_seq <= bt->last)
+				  ? (size_t)(failed_seq - bt->first)
+				  : SIZE_MAX;
+	return r;
+}
+
+/* ---- rules, expression by expression, as `nft --debug=netlink` shows them ---- */
+
+/* A rule being built. Expression helpers do nothing once something failed;
+ * rule_put() reports it, so rule code reads as a plain list of expressions. */
+struct rb {
+	struct nftnl_rule *r;
+	bool failed;
+};
+
+static void rule_new(struct rb *rb, const char *chain)
+{
+	rb->failed = false;
+	rb->r = nftnl_rule_alloc();
+	if (!rb->r) {
+		rb->failed = true;
+		return;
+	}
+	nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	if (nftnl_rule_set_str(rb->r, NFTNL_RULE_TABLE, NFT_TABLE) < 0 ||
+	    nftnl_rule_set_str(rb->r, NFTNL_RULE_CHAIN, chain) < 0)
+		rb->failed = true;
+}
+
+static struct nftnl_expr *expr_add(struct rb *rb, const char *name)
+{
+	struct nftnl_expr *e;
+
+	if (rb->failed)
+		return NULL;
+	e = nftnl_expr_alloc(name);
+	if (!e) {
+		rb->failed = true;
+		return NULL;
+	}
+	nftnl_rule_add_expr(rb->r, e); /* the rule owns it now */
+	return e;
+}
+
+static void expr_data(struct rb *rb, struct nftnl_expr *e, uint16_t attr, const void *data,
+		      uint32_t len)
+{
+	if (nftnl_expr_set_data(e, attr, data, len) < 0)
+		rb->failed = true;
+}
+
+static void meta(struct rb *rb, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr_add(rb, "meta");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+}
+
+static void payload(struct rb *rb, uint32_t base, uint32_t offset, uint32_t len, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr_add(rb, "payload");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+}
+
+/* Compare register 1 with data. */
+static void cmp(struct rb *rb, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr_add(rb, "cmp");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	expr_data(rb, e, NFTNL_EXPR_CMP_DATA, data, len);
+}
+
+/* reg1 = (reg1 & mask) ^ 0 */
+static void bitwise_and(struct rb *rb, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = expr_add(rb, "bitwise");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	expr_data(rb, e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	expr_data(rb, e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+}
+
+static void verdict(struct rb *rb, int v)
+{
+	struct nftnl_expr *e = expr_add(rb, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+}
+
+static void masquerade(struct rb *rb)
+{
+	expr_add(rb, "masq");
+}
+
+/* meta nfproto ipv4: an inet chain sees IPv6 too, so nft puts this before any
+ * IPv4 header match (and `nft list` hides it again). */
+static void match_ipv4(struct rb *rb)
+{
+	uint8_t proto = NFPROTO_IPV4;
+
+	meta(rb, NFT_META_NFPROTO, NFT_REG_1);
+	cmp(rb, NFT_CMP_EQ, &proto, sizeof(proto));
+}
+
+/* iifname/oifname OP "name": compared over all IFNAMSIZ bytes, zero padded. */
+static void match_ifname(struct rb *rb, uint32_t key, uint32_t op, const char *name)
+{
+	char buf[IFNAMSIZ] = {0};
+
+	memcpy(buf, name, strnlen(name, IFNAMSIZ - 1));
+	meta(rb, key, NFT_REG_1);
+	cmp(rb, op, buf, sizeof(buf));
+}
+
+/* ip saddr/daddr NET/PREFIX the way nft writes it: whole bytes compared
+ * directly, a prefix that ends inside a byte through a mask. */
+static void match_ip_prefix(struct rb *rb, uint32_t offset, struct in_addr addr, int prefix)
+{
+	uint32_t mask = htonl(prefix >= 32 ? ~0u : ~(~0u >> prefix));
+	uint32_t net = addr.s_addr & mask;
+
+	match_ipv4(rb);
+	if (prefix % 8 == 0) {
+		payload(rb, NFT_PAYLOAD_NETWORK_HEADER, offset, (uint32_t)prefix / 8, NFT_REG_1);
+		cmp(rb, NFT_CMP_EQ, &net, (uint32_t)prefix / 8);
+	} else {
+		payload(rb, NFT_PAYLOAD_NETWORK_HEADER, offset, 4, NFT_REG_1);
+		bitwise_and(rb, &mask, 4);
+		cmp(rb, NFT_CMP_EQ, &net, 4);
+	}
+}
+
+/* ct state/status has any of bits. */
+static void match_ct_bits(struct rb *rb, uint32_t key, uint32_t bits)
+{
+	struct nftnl_expr *e = expr_add(rb, "ct");
+	uint32_t zero = 0;
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	}
+	bitwise_and(rb, &bits, sizeof(bits));
+	cmp(rb, NFT_CMP_NEQ, &zero, sizeof(zero));
+}
+
+/* fib daddr type local: the packet is for one of this host's addresses. */
+static void match_local_daddr(struct rb *rb)
+{
+	struct nftnl_expr *e = expr_add(rb, "fib");
+	uint32_t local = RTN_LOCAL;
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	}
+	cmp(rb, NFT_CMP_EQ, &local, sizeof(local));
+}
+
+/* dnat ip to [ip daddr .] meta l4proto . th dport map @MAP: the key is built in
+ * consecutive 4-byte registers from reg 1 on; the map's value lands in reg 1
+ * (address) and the next 4-byte register (port). */
+static void dnat_by_map(struct rb *rb, const char *map, uint32_t map_id, bool with_daddr)
+{
+	uint32_t reg = NFT_REG_1;
+	struct nftnl_expr *e;
+
+	if (with_daddr) {
+		match_ipv4(rb);
+		payload(rb, NFT_PAYLOAD_NETWORK_HEADER, IP_DADDR, 4, NFT_REG_1);
+		reg = NFT_REG32_01;
+	}
+	meta(rb, NFT_META_L4PROTO, reg);
+	payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, TH_DPORT, 2,
+		reg == NFT_REG_1 ? NFT_REG32_01 : reg + 1);
+
+	e = expr_add(rb, "lookup");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
+		if (nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map) < 0)
+			rb->failed = true;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, map_id);
+	}
+	e = expr_add(rb, "nat");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_01);
+	}
+}
+
+/* Append the finished rule to the batch; frees it in every case. */
+static int rule_put(struct batch *bt, struct rb *rb, struct mr_err *err)
+{
+	bool failed = rb->failed;
+
+	if (!failed) {
+		struct nlmsghdr *nlh = batch_msg(bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+		nftnl_rule_nlmsg_build_payload(nlh, rb->r);
+	}
+	if (rb->r)
+		nftnl_rule_free(rb->r);
+	rb->r = NULL;
+	if (failed)
+		return mr_error(err, ENOMEM, "build nftables rule"), -ENOMEM;
+	return batch_next(bt, err);
+}
+
+/* The DNAT pair shared by prerouting (traffic from outside) and output (the
+ * host's own connections, 127.0.0.1 included). The host-IP map comes first so
+ * that `-p IP:HOSTPORT:CPORT` wins over a catch-all on the same port. */
+static int put_dnat_rules(struct batch *bt, const char *chain, struct mr_err *err)
+{
+	struct rb rb;
+
+	rule_new(&rb, chain);
+	match_local_daddr(&rb);
+	dnat_by_map(&rb, MAP_IP, MAP_IP_ID, true);
+	if (rule_put(bt, &rb, err) < 0)
+		return -1;
+
+	rule_new(&rb, chain);
+	match_local_daddr(&rb);
+	dnat_by_map(&rb, MAP_ANY, MAP_ANY_ID, false);
+	return rule_put(bt, &rb, err);
+}
+
+static int put_rules(struct batch *bt, const char *bridge, struct in_addr subnet, int prefix,
+		     struct mr_err *err)
+{
+	struct in_addr loopback = {htonl(INADDR_LOOPBACK)};
+	struct rb rb;
+
+	/* guard: with route_localnet on the bridge, a container could send packets
+	 * to 127.0.0.0/8 and reach services bound to the host's loopback
+	 * (CVE-2020-8558). Only lo may carry them. */
+	rule_new(&rb, "guard");
+	match_ifname(&rb, NFT_META_IIFNAME, NFT_CMP_NEQ, "lo");
+	match_ip_prefix(&rb, IP_DADDR, loopback, 8);
+	verdict(&rb, NF_DROP);
+	if (rule_put(bt, &rb, err) < 0)
+		return -1;
+
+	/* prerouting/output: published ports, to whichever local address. */
+	if (put_dnat_rules(bt, "prerouting", err) < 0 || put_dnat_rules(bt, "output", err) < 0)
+		return -1;
+
+	/* postrouting 1: containers going out (not to each other) leave with the
+	 * host's address; the outside has no route to the bridge subnet. */
+	rule_new(&rb, "postrouting");
+	match_ip_prefix(&rb, IP_SADDR, subnet, prefix);
+	match_ifname(&rb, NFT_META_OIFNAME, NFT_CMP_NEQ, bridge);
+	masquerade(&rb);
+	if (rule_put(bt, &rb, err) < 0)
+		return -1;
+
+	/* postrouting 2: `curl 127.0.0.1:PORT` on the host was DNATed to a
+	 * container; a 127.0.0.1 source cannot be answered from the bridge. */
+	rule_new(&rb, "postrouting");
+	match_ip_prefix(&rb, IP_SADDR, loopback, 8);
+	match_ifname(&rb, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+	masquerade(&rb);
+	if (rule_put(bt, &rb, err) < 0)
+		return -1;
+
+	/* postrouting 3: a container reaching a published port (its own or a
+	 * neighbour's) through the host address: without this the answer would go
+	 * straight back over the bridge, bypassing the reverse DNAT. */
+	rule_new(&rb, "postrouting");
+	match_ct_bits(&rb, NFT_CT_STATUS, IPS_DST_NAT);
+	match_ip_prefix(&rb, IP_SADDR, subnet, prefix);
+	match_ifname(&rb, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+	masquerade(&rb);
+	if (rule_put(bt, &rb, err) < 0)
+		return -1;
+
+	/* forward 1: answers to connections the containers opened. */
+	rule_new(&rb, "forward");
+	match_ifname(&rb, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+	match_ct_bits(&rb, NFT_CT_STATE,
+		      NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED));
+	verdict(&rb, NF_ACCEPT);
+	if (rule_put(bt, &rb, err) < 0)
+		return -1;
+
+	/* forward 2: container to container when routed (hairpin). */
+	rule_new(&rb, "forward");
+	match_ifname(&rb, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+	match_ifname(&rb, NFT_META_IIFNAME, NFT_CMP_EQ, bridge);
+	verdict(&rb, NF_ACCEPT);
+	if (rule_put(bt, &rb, err) < 0)
+		return -1;
+
+	/* forward 3: new connections to published ports (DNATed in prerouting). */
+	rule_new(&rb, "forward");
+	match_ifname(&rb, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+	match_ct_bits(&rb, NFT_CT_STATUS, IPS_DST_NAT);
+	verdict(&rb, NF_ACCEPT);
+	if (rule_put(bt, &rb, err) < 0)
+		return -1;
+
+	/* forward 4: anything else towards the containers, e.g. a LAN neighbour
+	 * routing straight to 10.99.0.2: only published ports are reachable. */
+	rule_new(&rb, "forward");
+	match_ifname(&rb, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+	verdict(&rb, NF_DROP);
+	return rule_put(bt, &rb, err);
+}
+
+/* ---- table, maps, chains ---- */
+
+static int put_table(struct batch *bt, struct mr_err *err)
+{
+	_cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t || nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE) < 0)
+		return mr_error(err, ENOMEM, "build nftables table"), -ENOMEM;
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
+	/* EXCL: of two runs that both found no table, the second fails here, and
+	 * its whole batch with it, instead of appending a second set of rules. */
+	nlh = batch_msg(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	return batch_next(bt, err);
+}
+
+static int put_map(struct batch *bt, const char *name, uint32_t id, uint32_t key_type,
+		   uint32_t key_len, struct mr_err *err)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!s || nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0)
+		return mr_error(err, ENOMEM, "build nftables map"), -ENOMEM;
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, TYPE_CONCAT(TYPE_IPADDR, TYPE_INET_SERVICE));
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, DATA_LEN);
+	nlh = batch_msg(bt, NFT_MSG_NEWSET, NLM_F_CREATE);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	return batch_next(bt, err);
+}
+
+struct chain_def {
+	const char *name;
+	const char *type;
+	uint32_t hook;
+	int32_t prio;
+};
+
+/* Named priorities as nft spells them: raw -300, dstnat -100, srcnat 100,
+ * filter 0. The output nat hook needs dstnat too, so that the host's own
+ * connections to 127.0.0.1:PORT are rewritten before routing. */
+static const struct chain_def chains[] = {
+	{"guard", "filter", NF_INET_PRE_ROUTING, NF_IP_PRI_RAW},
+	{"prerouting", "nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST},
+	{"output", "nat", NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST},
+	{"postrouting", "nat", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC},
+	{"forward", "filter", NF_INET_FORWARD, NF_IP_PRI_FILTER},
+};
+
+static int put_chain(struct batch *bt, const struct chain_def *def, struct mr_err *err)
+{
+	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c || nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, def->name) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, def->type) < 0)
+		return mr_error(err, ENOMEM, "build nftables chain"), -ENOMEM;
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, def->hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, def->prio);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	nlh = batch_msg(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	return batch_next(bt, err);
+}
+
+/* 1 if the table exists, 0 if not, -errno on error. */
+static int table_exists(struct nl *nl, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh;
+	int r;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, nl->seq++);
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, NFT_TABLE);
+	r = nl_talk(nl, nlh, NULL, NULL, err);
+	if (r == -ENOENT) {
+		mr_error_clear(err);
+		return 0;
+	}
+	return r < 0 ? r : 1;
+}
+
+int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int prefix,
+	       struct mr_err *err)
+{
+	_cleanup_(batch_freep) struct batch bt = {0};
+	size_t failed = 0;
+	int r;
+
+	if (!bridge || !*bridge || strlen(bridge) >= IFNAMSIZ)
+		return mr_error(err, EINVAL, "nftables: bad bridge name"), -EINVAL;
+	if (prefix < 1 || prefix > 32)
+		return mr_error(err, EINVAL, "nftables: bad subnet prefix /%d", prefix), -EINVAL;
+
+	r = table_exists(nl, err);
+	if (r < 0) {
+		mr_error_wrap(err, "look for nftables table inet %s", NFT_TABLE);
+		return r;
+	}
+	if (r > 0)
+		return 0;
+
+	/* Everything in one batch, the table first: all or nothing. */
+	if ((r = batch_start(&bt, nl, 32768, err)) < 0 || (r = put_table(&bt, err)) < 0 ||
+	    (r = put_map(&bt, MAP_ANY, MAP_ANY_ID,
+			 TYPE_CONCAT(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE), KEY_ANY_LEN, err)) <
+		    0 ||
+	    (r = put_map(&bt, MAP_IP, MAP_IP_ID,
+			 TYPE_CONCAT(TYPE_CONCAT(TYPE_IPADDR, TYPE_INET_PROTOCOL),
+				     TYPE_INET_SERVICE),
+			 KEY_IP_LEN, err)) < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++)
+		if ((r = put_chain(&bt, &chains[i], err)) < 0)
+			return r;
+	if (put_rules(&bt, bridge, subnet, prefix, err) < 0)
+		return err->errnum ? -err->errnum : -EINVAL;
+
+	r = batch_send(&bt, &failed, err);
+	if (r == -EEXIST && failed == 0) {
+		/* Our table message: a concurrent run made the table first. */
+		mr_error_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		mr_error_wrap(err, "create nftables table inet %s", NFT_TABLE);
+	return r;
+}
+
+/* ---- port-map elements ---- */
+
+static bool on_any_address(const struct nft_port *p)
+{
+	return p->host_ip.s_addr == htonl(INADDR_ANY);
+}
+
+/* The key as the kernel stores a concatenation: each member in its own
+ * 4-byte slot, network order, zero padded. Returns its length. */
+static uint32_t elem_key(const struct nft_port *p, uint8_t key[KEY_IP_LEN])
+{
+	uint16_t port = htons(p->host_port);
+	uint32_t off = 0;
+
+	memset(key, 0, KEY_IP_LEN);
+	if (!on_any_address(p)) {
+		memcpy(key, &p->host_ip, 4);
+		off = 4;
+	}
+	key[off] = p->proto;
+	memcpy(key + off + 4, &port, sizeof(port));
+	return off + 8;
+}
+
+static void elem_data(const struct nft_port *p, uint8_t data[DATA_LEN])
+{
+	uint16_t port = htons(p->cont_port);
+
+	memset(data, 0, DATA_LEN);
+	memcpy(data, &p->cont_ip, 4);
+	memcpy(data + 4, &port, sizeof(port));
+}
+
+/* "0.0.0.0:8080->10.99.0.2:80/tcp" for messages. */
+static const char *port_str(const struct nft_port *p, char *buf, size_t len)
+{
+	char host[INET_ADDRSTRLEN], cont[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &p->host_ip, host, sizeof(host));
+	inet_ntop(AF_INET, &p->cont_ip, cont, sizeof(cont));
+	snprintf(buf, len, "%s:%u->%s:%u/%s", host, p->host_port, cont, p->cont_port,
+		 p->proto == IPPROTO_UDP ? "udp" : "tcp");
+	return buf;
+}
+
+/* Messages split ports into runs that go to the same map, at most
+ * ELEMS_PER_MSG long. Returns the end of the run starting at from. */
+static size_t run_end(const struct nft_port *ports, size_t n, size_t from)
+{
+	size_t to = from + 1;
+
+	while (to < n && to - from < ELEMS_PER_MSG &&
+	       on_any_address(&ports[to]) == on_any_address(&ports[from]))
+		to++;
+	return to;
+}
+
+static int put_elems(struct batch *bt, uint16_t type, uint16_t flags, const struct nft_port *ports,
+		     size_t from, size_t to, struct mr_err *err)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!s || nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, on_any_address(&ports[from]) ? MAP_ANY : MAP_IP) <
+		    0)
+		return mr_error(err, ENOMEM, "build nftables map elements"), -ENOMEM;
+	for (size_t i = from; i < to; i++) {
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		uint8_t key[KEY_IP_LEN], data[DATA_LEN];
+		uint32_t key_len = elem_key(&ports[i], key);
+
+		if (!e)
+			return mr_error(err, ENOMEM, "build nftables map elements"), -ENOMEM;
+		nftnl_set_elem_add(s, e); /* the set owns it now */
+		if (nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, key_len) < 0)
+			return mr_error(err, EINVAL, "build nftables map elements"), -EINVAL;
+		if (type == NFT_MSG_NEWSETELEM) {
+			elem_data(&ports[i], data);
+			if (nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, DATA_LEN) < 0)
+				return mr_error(err, EINVAL, "build nftables map elements"),
+				       -EINVAL;
+		}
+	}
+	nlh = batch_msg(bt, type, flags);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	return batch_next(bt, err);
+}
+
+/* One batch that adds or deletes all of ports. On failure *bad_from/*bad_to
+ * give the ports of the refused message (0, n when unknown). */
+static int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct nft_port *ports,
+		      size_t n, size_t *bad_from, size_t *bad_to, struct mr_err *err)
+{
+	_cleanup_(batch_freep) struct batch bt = {0};
+	size_t msgs = (n + ELEMS_PER_MSG - 1) / ELEMS_PER_MSG + 2; /* + map changes */
+	size_t failed = SIZE_MAX, k = 0, from, to;
+	int r;
+
+	*bad_from = 0;
+	*bad_to = n;
+	/* About 40 bytes an element, about 60 a message header: generous bounds. */
+	r = batch_start(&bt, nl, 4096 + n * 64 + msgs * 128, err);
+	for (from = 0; r == 0 && from < n; from = to) {
+		to = run_end(ports, n, from);
+		r = put_elems(&bt, type, flags, ports, from, to, err);
+	}
+	if (r < 0)
+		return r;
+	r = batch_send(&bt, &failed, err);
+	for (from = 0; r < 0 && failed != SIZE_MAX && from < n; from = to, k++) {
+		to = run_end(ports, n, from);
+		if (k == failed) {
+			*bad_from = from;
+			*bad_to = to;
+			break;
+		}
+	}
+	return r;
+}
+
+/* 1 if the map holds p's key already, 0 if not (or if we cannot tell). */
+static int elem_exists(struct nl *nl, const struct nft_port *p)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	struct mr_err scratch = {0};
+	uint8_t key[KEY_IP_LEN];
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh;
+	int r;
+
+	if (!s || !e) {
+		if (e)
+			nftnl_set_elem_free(e);
+		return 0;
+	}
+	nftnl_set_elem_add(s, e);
+	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, on_any_address(p) ? MAP_ANY : MAP_IP) < 0 ||
+	    nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, elem_key(p, key)) < 0)
+		return 0;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_ACK, nl->seq++);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	r = nl_talk(nl, nlh, NULL, NULL, &scratch);
+	mr_error_clear(&scratch);
+	return r == 0;
+}
+
+static int check_ports(const struct nft_port *ports, size_t n, struct mr_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct nft_port *p = &ports[i];
+		char desc[96];
+
+		if ((p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) || !p->host_port ||
+		    !p->cont_port || p->cont_ip.s_addr == htonl(INADDR_ANY))
+			return mr_error(err, EINVAL, "nftables: bad published port %s",
+					port_str(p, desc, sizeof(desc))),
+			       -EINVAL;
+	}
+	return 0;
+}
+
+int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err)
+{
+	size_t from, to;
+	char desc[96];
+	int r;
+
+	if (n == 0)
+		return 0;
+	if ((r = check_ports(ports, n, err)) < 0)
+		return r;
+	/* EXCL: a port someone else published already fails the whole batch. */
+	r = send_elems(nl, NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, ports, n, &from, &to,
+		       err);
+	if (r == 0)
+		return 0;
+	if (r == -EEXIST) {
+		/* Name the port that is taken; a message holds up to 64 of them. */
+		for (size_t i = from; i < to; i++)
+			if (elem_exists(nl, &ports[i])) {
+				from = i;
+				to = i + 1;
+				break;
+			}
+	}
+	if (to - from == 1)
+		mr_error_wrap(err, "publish %s", port_str(&ports[from], desc, sizeof(desc)));
+	else
+		mr_error_wrap(err, "publish %s and %zu more",
+			      port_str(&ports[from], desc, sizeof(desc)), to - from - 1);
+	return r;
+}
+
+int nft_del_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err)
+{
+	size_t from, to;
+	char desc[96];
+	int r;
+
+	if (n == 0)
+		return 0;
+	if ((r = check_ports(ports, n, err)) < 0)
+		return r;
+	r = send_elems(nl, NFT_MSG_DELSETELEM, 0, ports, n, &from, &to, err);
+	if (r == 0)
+		return 0;
+	if (r != -ENOENT) {
+		mr_error_wrap(err, "unpublish %s", port_str(&ports[from], desc, sizeof(desc)));
+		return r;
+	}
+	/* Something is gone already (a half-removed container, a flushed table),
+	 * and then the kernel refuses the whole batch. Remove what is left one
+	 * element at a time, each in its own batch, and let "gone" pass. */
+	mr_error_clear(err);
+	for (size_t i = 0; i < n; i++) {
+		r = send_elems(nl, NFT_MSG_DELSETELEM, 0, &ports[i], 1, &from, &to, err);
+		if (r == -ENOENT) {
+			mr_error_clear(err);
+			continue;
+		}
+		if (r < 0) {
+			mr_error_wrap(err, "unpublish %s", port_str(&ports[i], desc, sizeof(desc)));
+			return r;
+		}
+	}
+	return 0;
+}
+
+int nft_delete_table(struct nl *nl, struct mr_err *err)
+{
+	_cleanup_(batch_freep) struct batch bt = {0};
+	struct nlmsghdr *nlh;
+	int r;
+
+	r = batch_start(&bt, nl, 4096, err);
+	if (r < 0)
+		return r;
+	nlh = batch_msg(&bt, NFT_MSG_DELTABLE, 0);
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, NFT_TABLE);
+	if ((r = batch_next(&bt, err)) < 0)
+		return r;
+	r = batch_send(&bt, NULL, err);
+	if (r == -ENOENT) {
+		mr_error_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		mr_error_wrap(err, "delete nftables table inet %s", NFT_TABLE);
+	return r;
+}

@@ -1,0 +1,36 @@
+/* nft.h - minirun's own nftables table, `inet minirun`, built with libnftnl.
+ * The rules are fixed (made once); containers only add and remove elements of
+ * the port maps, so the number of rules does not grow with containers. Every
+ * change is one batch, every message's ACK is checked. */
+#pragma once
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/err.h"
+#include "nl.h"
+
+#define NFT_TABLE "minirun"
+
+/* One published port, after range expansion and host-port choice. */
+struct nft_port {
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	struct in_addr host_ip; /* INADDR_ANY = any local address of the host */
+	uint16_t host_port;
+	struct in_addr cont_ip;
+	uint16_t cont_port;
+};
+
+/* nl: a NETLINK_NETFILTER socket (nl_open(..., NETLINK_NETFILTER, ...)).
+ * Make the table, its maps and chains if the table is missing (in one batch;
+ * a concurrent run that made it first is fine). subnet is in network order. */
+int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int prefix,
+	       struct mr_err *err);
+/* Add the DNAT map elements of one container, all in one batch. An element
+ * that exists already fails the batch (-EEXIST) and nothing is added. */
+int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err);
+/* Remove them; elements (or a table) already gone are not an error. */
+int nft_del_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err);
+/* Remove the whole table (tests and `minirun gc` when nothing runs); gone = ok. */
+int nft_delete_table(struct nl *nl, struct mr_err *err);

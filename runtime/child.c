@@ -1,0 +1,165 @@
+/* child.c - runs in the container process only: mounts, hostname, wait for
+ * the network, then exec (or, with --init, a small PID 1 that execs the
+ * command as its child and reaps everything else). */
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "spawn.h"
+
+static const char *env_get(char *const *env, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (; *env; env++)
+		if (strncmp(*env, key, len) == 0 && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}
+
+int exec_command(char *const *argv, char *const *env, struct mr_err *err)
+{
+	const char *path = env_get(env, "PATH");
+	_cleanup_free_ char *copy = NULL;
+	int saw_eacces = 0;
+
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, env);
+		return mr_error_status(err, errno == ENOENT ? 127 : 126, errno, "exec \"%s\"",
+				       argv[0]);
+	}
+	copy = strdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (!copy)
+		return mr_error(err, ENOMEM, "exec");
+	for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char full[4096];
+		snprintf(full, sizeof(full), "%s/%s", dir, argv[0]);
+		execve(full, argv, env);
+		if (errno == EACCES)
+			saw_eacces = 1;
+		else if (errno != ENOENT && errno != ENOTDIR)
+			return mr_error_status(err, 126, errno, "exec \"%s\"", argv[0]);
+	}
+	if (saw_eacces)
+		return mr_error_status(err, 126, EACCES, "exec \"%s\"", argv[0]);
+	return mr_error_status(err, 127, 0, "exec: \"%s\": executable file not found in $PATH",
+			       argv[0]);
+}
+
+/* PID 1 with --init: forward signals to the command, reap orphans, and leave
+ * with the command's status. */
+static __attribute__((noreturn)) void init_loop(pid_t cmd)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(cmd, sig);
+			continue;
+		}
+		for (;;) {
+			int status;
+			pid_t p = waitpid(-1, &status, WNOHANG);
+			if (p <= 0)
+				break;
+			if (p == cmd)
+				_exit(WIFEXITED(status) ? WEXITSTATUS(status)
+							: 128 + WTERMSIG(status));
+		}
+	}
+}
+
+static void reset_signals(const sigset_t *mask)
+{
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL); /* fails harmlessly for SIGKILL, SIGSTOP, RT internals */
+	sigprocmask(SIG_SETMASK, mask, NULL);
+}
+
+void child_main(const struct child_cfg *cfg, int sync_fd)
+{
+	struct mr_err err = {0};
+
+	/* Our own session: a terminal's Ctrl-C reaches minirun, which forwards
+	 * it once, rather than hitting the container directly as well. */
+	setsid();
+	/* Die with the parent: a minirun killed mid-setup takes the child along. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* (If the parent died before that prctl, our recv of "go" sees EOF.) */
+	if (rootfs_build(&cfg->fs, &err) < 0)
+		sync_fail(sync_fd, &err);
+	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
+		mr_error(&err, errno, "sethostname");
+		sync_fail(sync_fd, &err);
+	}
+	if (rootfs_pivot(&cfg->fs, &err) < 0)
+		sync_fail(sync_fd, &err);
+	if (cfg->workdir) {
+		/* Docker makes a missing working directory. */
+		char buf[4096];
+		snprintf(buf, sizeof(buf), "%s", cfg->workdir);
+		for (char *p = buf + 1; *p; p++)
+			if (*p == '/') {
+				*p = '\0';
+				mkdir(buf, 0755);
+				*p = '/';
+			}
+		mkdir(buf, 0755);
+		if (chdir(cfg->workdir) < 0) {
+			mr_error(&err, errno, "working directory %s", cfg->workdir);
+			sync_fail(sync_fd, &err);
+		}
+	}
+	if (!cfg->interactive) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0 || dup2(null, 0) < 0) {
+			mr_error(&err, errno, "stdin /dev/null");
+			sync_fail(sync_fd, &err);
+		}
+		close(null);
+	}
+	if (sync_wait_go(sync_fd) < 0)
+		_exit(125); /* the parent gave up; it reports why */
+
+	/* Nothing of minirun's may reach the command: every fd above 2 is
+	 * close-on-exec from here, whatever opened it. */
+	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (cfg->init) {
+		sigset_t all;
+		pid_t cmd;
+
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		cmd = fork();
+		if (cmd < 0) {
+			mr_error(&err, errno, "fork for --init");
+			sync_fail(sync_fd, &err);
+		}
+		if (cmd > 0) {
+			close(sync_fd); /* the command's exec ends the parent's wait */
+			init_loop(cmd);
+		}
+	}
+	reset_signals(cfg->parent_mask);
+	exec_command(cfg->argv, cfg->env, &err);
+	sync_fail(sync_fd, &err);
+}

@@ -1,0 +1,25 @@
+/* child.h - the container side of `run`: everything the cloned process does
+ * between clone and exec. It never returns. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "rootfs.h"
+
+struct child_cfg {
+	struct rootfs_cfg fs;
+	const char *hostname;
+	char *const *argv;
+	char *const *env; /* complete environment, PATH included */
+	const char *workdir;
+	bool interactive;
+	bool init;		     /* --init: our own reaper is PID 1 */
+	const sigset_t *parent_mask; /* to restore before exec */
+};
+
+__attribute__((noreturn)) void child_main(const struct child_cfg *cfg, int sync_fd);
+
+/* Exec argv with PATH taken from env, Docker's way: 127 when not found, 126
+ * when found but not executable. Returns only on failure, with err set. */
+int exec_command(char *const *argv, char *const *env, struct mr_err *err);

@@ -1,0 +1,31 @@
+/* remove.c - removing a container that is not running, with the same undo
+ * functions `run` uses, so a crashed run is cleaned like a finished one. */
+#include "remove.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "state.h"
+
+int container_remove(const char *root, const char *ref, struct mr_err *err)
+{
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char id[ID_LEN + 1];
+	struct container c;
+	int r;
+
+	if (rootfd < 0)
+		return mr_error(err, 0, "no such container: %s", ref);
+	if (state_lookup(rootfd, ref, id, err) < 0 || state_load(rootfd, id, &c, err) < 0)
+		return -1;
+	if (c.status == ST_RUNNING && pid_alive(c.pid, c.pid_start)) {
+		container_free(&c);
+		return mr_error(
+		    err, 0, "cannot remove container %s: container is running: stop it first", ref);
+	}
+	net_release(rootfd, c.id, &c.net);
+	r = state_remove(rootfd, &c, err);
+	container_free(&c);
+	return r;
+}

@@ -1,0 +1,212 @@
+/* rootfs.c - mounts of the container's filesystem. Runs in the child, in its
+ * new mount namespace; every mount target inside the image is opened without
+ * following symlinks, so a hostile image cannot point a mount elsewhere. */
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+
+int rootfs_check_image(const char *path, char *abs, struct mr_err *err)
+{
+	struct stat st;
+
+	if (!realpath(path, abs))
+		return mr_error(err, errno, "rootfs %s", path);
+	if (stat(abs, &st) < 0)
+		return mr_error(err, errno, "rootfs %s", path);
+	if (!S_ISDIR(st.st_mode))
+		return mr_error(err, ENOTDIR, "rootfs %s", path);
+	if (strcmp(abs, "/") == 0)
+		return mr_error(err, 0, "rootfs %s: the host's / cannot be a container's root",
+				path);
+	/* overlayfs splits its options on ',' and ':' */
+	if (strpbrk(abs, ",:\\"))
+		return mr_error(err, 0, "rootfs %s: path must not contain ',', ':' or '\\'", path);
+	return 0;
+}
+
+/* Open (making it if missing) directory name directly below dirfd, refusing a
+ * symlink or non-directory in its place. Returns an O_PATH fd. */
+static int dir_below(int dirfd, const char *name, const char *shown, struct mr_err *err)
+{
+	int fd;
+
+	if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+		return mr_error(err, errno, "rootfs: mkdir %s", shown);
+	fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOTDIR || errno == ELOOP)
+			return mr_error(err, 0, "rootfs: %s is a symlink or not a directory",
+					shown);
+		return mr_error(err, errno, "rootfs: open %s", shown);
+	}
+	return fd;
+}
+
+/* Regular file name below dirfd as an O_PATH fd; a symlink or special file in
+ * its place is replaced by an empty file (only in the container's layer). */
+static int file_below(int dirfd, const char *name, struct mr_err *err)
+{
+	struct stat st;
+	int fd;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return mr_error(err, 0, "rootfs: /etc/%s is a directory", name);
+		if (unlinkat(dirfd, name, 0) < 0)
+			return mr_error(err, errno, "rootfs: replace /etc/%s", name);
+	}
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return mr_error(err, errno, "rootfs: /etc/%s", name);
+	close(fd);
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return mr_error(err, errno, "rootfs: /etc/%s", name);
+	return fd;
+}
+
+static int mount_at_fd(const char *src, int fd, const char *type, unsigned long flags,
+		       const char *data, const char *shown, struct mr_err *err)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (mount(src, path, type, flags, data) < 0)
+		return mr_error(err, errno, "mount %s", shown);
+	return 0;
+}
+
+static int build_dev(int devfd, struct mr_err *err)
+{
+	static const struct {
+		const char *name;
+		unsigned int major, minor;
+	} nodes[] = {
+	    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
+	    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+	};
+	static const struct {
+		const char *name, *target;
+	} links[] = {
+	    {"ptmx", "pts/ptmx"},	   {"fd", "/proc/self/fd"},
+	    {"stdin", "/proc/self/fd/0"},  {"stdout", "/proc/self/fd/1"},
+	    {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
+	};
+	_cleanup_close_ int pts = -1, shm = -1;
+
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666,
+			    makedev(nodes[i].major, nodes[i].minor)) < 0)
+			return mr_error(err, errno, "mknod /dev/%s", nodes[i].name);
+		/* mknod is subject to the umask; the nodes must be 0666 */
+		if (fchmodat(devfd, nodes[i].name, 0666, 0) < 0)
+			return mr_error(err, errno, "chmod /dev/%s", nodes[i].name);
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlinkat(links[i].target, devfd, links[i].name) < 0)
+			return mr_error(err, errno, "symlink /dev/%s", links[i].name);
+	pts = dir_below(devfd, "pts", "/dev/pts", err);
+	if (pts < 0 ||
+	    mount_at_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC,
+			"newinstance,ptmxmode=0666,mode=0620,gid=5", "/dev/pts", err) < 0)
+		return -1;
+	shm = dir_below(devfd, "shm", "/dev/shm", err);
+	if (shm < 0 || mount_at_fd("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				   "mode=1777,size=65536k", "/dev/shm", err) < 0)
+		return -1;
+	return 0;
+}
+
+static int bind_etc_files(const char *statedir, int rootfd, struct mr_err *err)
+{
+	static const char *const files[] = {"hosts", "hostname", "resolv.conf"};
+	_cleanup_close_ int etc = dir_below(rootfd, "etc", "/etc", err);
+
+	if (etc < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		_cleanup_free_ char *src = NULL;
+		_cleanup_close_ int dst = file_below(etc, files[i], err);
+
+		if (dst < 0)
+			return -1;
+		if (asprintf(&src, "%s/%s", statedir, files[i]) < 0)
+			return mr_error(err, ENOMEM, "etc");
+		if (mount_at_fd(src, dst, NULL, MS_BIND, NULL, files[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err)
+{
+	_cleanup_free_ char *merged = NULL, *opts = NULL;
+	_cleanup_close_ int root = -1, proc = -1, sys = -1, dev = -1, devdir = -1;
+
+	/* Nothing we mount may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return mr_error(err, errno, "make mounts private");
+	if (asprintf(&merged, "%s/merged", cfg->statedir) < 0 ||
+	    asprintf(&opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", cfg->image,
+		     cfg->statedir, cfg->statedir) < 0)
+		return mr_error(err, ENOMEM, "rootfs");
+	if (mount("overlay", merged, "overlay", 0, opts) < 0)
+		return mr_error(err, errno, "mount overlay on %s", cfg->image);
+	root = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return mr_error(err, errno, "open %s", merged);
+
+	proc = dir_below(root, "proc", "/proc", err);
+	if (proc < 0 || mount_at_fd("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+				    "/proc", err) < 0)
+		return -1;
+	sys = dir_below(root, "sys", "/sys", err);
+	if (sys < 0 ||
+	    mount_at_fd("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+			"/sys", err) < 0)
+		return -1;
+	devdir = dir_below(root, "dev", "/dev", err);
+	if (devdir < 0 || mount_at_fd("tmpfs", devdir, "tmpfs", MS_NOSUID | MS_STRICTATIME,
+				      "mode=755,size=65536k", "/dev", err) < 0)
+		return -1;
+	/* reopen: the fd we mounted on still names the directory underneath */
+	dev = openat(root, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dev < 0)
+		return mr_error(err, errno, "open /dev");
+	if (build_dev(dev, err) < 0)
+		return -1;
+	return bind_etc_files(cfg->statedir, root, err);
+}
+
+int rootfs_pivot(const struct rootfs_cfg *cfg, struct mr_err *err)
+{
+	_cleanup_free_ char *merged = NULL;
+	_cleanup_close_ int newroot = -1;
+
+	if (asprintf(&merged, "%s/merged", cfg->statedir) < 0)
+		return mr_error(err, ENOMEM, "pivot_root");
+	newroot = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (newroot < 0 || fchdir(newroot) < 0)
+		return mr_error(err, errno, "open new root");
+	/* pivot_root(".", "."): the old root ends up stacked on the new one and
+	 * is detached right away, without needing a temporary directory. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return mr_error(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return mr_error(err, errno, "detach old root");
+	if (chdir("/") < 0)
+		return mr_error(err, errno, "chdir /");
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* rootfs.h - what the container sees as its filesystem, built inside its own
+ * mount namespace: an overlay (the image stays untouched), /proc, a read-only
+ * /sys, a minimal /dev, the generated /etc files, then pivot_root. */
+#pragma once
+
+#include "../common/err.h"
+
+struct rootfs_cfg {
+	const char *image;    /* ROOTFS directory, absolute: the overlay's lower layer */
+	const char *statedir; /* the container's state directory, absolute */
+};
+
+/* Everything before pivot_root; mounts land in statedir/merged. */
+int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err);
+/* Make statedir/merged the root; the host's tree is detached. */
+int rootfs_pivot(const struct rootfs_cfg *cfg, struct mr_err *err);
+/* Check that an image directory is usable: exists, is a directory, is not "/"
+ * and has a path an overlay option can carry. Fills abs (PATH_MAX bytes). */
+int rootfs_check_image(const char *path, char *abs, struct mr_err *err);

@@ -1,0 +1,267 @@
+/* run.c - `minirun run` top to bottom, and the one undo path that both a
+ * failure and a normal exit take:
+ *
+ *   check image -> claim name + state dir -> reserve address/ports ->
+ *   write /etc files -> clone (child builds its mounts) -> build network ->
+ *   "go" -> child execs -> wait, forwarding signals -> undo
+ */
+#include "run.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/fd.h"
+#include "child.h"
+#include "etcfiles.h"
+#include "spawn.h"
+#include "state.h"
+#include "wait.h"
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* What has been done so far, so the undo path knows what to take back. */
+struct run {
+	int rootfd;
+	int statefd;
+	struct container c;
+	bool created;  /* state dir + name exist */
+	bool reserved; /* address/ports leased, maybe links and rules built */
+	pid_t pid;     /* child, until reaped */
+	int sync_fd;
+	sigset_t old_mask;
+	char image[PATH_MAX];
+	char statedir[PATH_MAX];
+};
+
+/* Docker's environment: PATH, HOSTNAME, HOME, then -e (later wins). */
+static int build_env(const struct run_opts *o, const char *hostname, struct strv *env)
+{
+	char *h = NULL;
+
+	if (strv_push(env, DEFAULT_PATH) < 0 || asprintf(&h, "HOSTNAME=%s", hostname) < 0 ||
+	    strv_push_take(env, h) < 0 || strv_push(env, "HOME=/root") < 0)
+		return -1;
+	for (size_t i = 0; i < o->env.n; i++) {
+		size_t klen = strcspn(o->env.v[i], "=") + 1;
+		size_t j;
+		for (j = 0; j < env->n; j++)
+			if (strncmp(env->v[j], o->env.v[i], klen) == 0)
+				break;
+		if (j < env->n) {
+			char *dup = strdup(o->env.v[i]);
+			if (!dup)
+				return -1;
+			free(env->v[j]);
+			env->v[j] = dup;
+		} else if (strv_push(env, o->env.v[i]) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int write_etc_files(struct run *r, const struct run_opts *o, struct mr_err *err)
+{
+	char ip[INET_ADDRSTRLEN] = "";
+	_cleanup_free_ char *host_hosts = NULL, *host_resolv = NULL, *stub = NULL;
+	_cleanup_free_ char *hosts = NULL, *hostname = NULL, *resolv = NULL;
+	struct etc_opts eo = {
+	    .hostname = r->c.hostname,
+	    .ip = NULL,
+	    .add_hosts = &o->add_hosts,
+	    .dns = &o->dns,
+	    .dns_search = &o->dns_search,
+	    .dns_opt = &o->dns_opt,
+	    .host_network = o->network == NET_HOST,
+	};
+	const char *src;
+
+	if (r->c.net.mode == NET_BRIDGE)
+		eo.ip = inet_ntop(AF_INET, &r->c.net.ip, ip, sizeof(ip));
+	if (eo.host_network)
+		read_file_at(AT_FDCWD, "/etc/hosts", &host_hosts, NULL);
+	read_file_at(AT_FDCWD, "/etc/resolv.conf", &stub, NULL);
+	src = etc_resolv_host_path(stub);
+	if (strcmp(src, "/etc/resolv.conf") == 0)
+		host_resolv = TAKE_PTR(stub);
+	else
+		read_file_at(AT_FDCWD, src, &host_resolv, NULL);
+
+	hosts = etc_hosts_render(&eo, host_hosts, err);
+	hostname = hosts ? etc_hostname_render(&eo, err) : NULL;
+	resolv = hostname ? etc_resolv_render(&eo, host_resolv, err) : NULL;
+	if (!resolv)
+		return -1;
+	if (write_file_atomic(r->statefd, "hosts", hosts, strlen(hosts), 0644, err) < 0 ||
+	    write_file_atomic(r->statefd, "hostname", hostname, strlen(hostname), 0644, err) < 0 ||
+	    write_file_atomic(r->statefd, "resolv.conf", resolv, strlen(resolv), 0644, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int make_layer_dirs(struct run *r, struct mr_err *err)
+{
+	static const char *const dirs[] = {"upper", "work", "merged"};
+
+	for (size_t i = 0; i < 3; i++)
+		if (mkdirat(r->statefd, dirs[i], 0755) < 0)
+			return mr_error(err, errno, "create %s", dirs[i]);
+	return 0;
+}
+
+static unsigned long clone_flags(enum net_mode mode)
+{
+	unsigned long f = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	return mode == NET_HOST ? f : f | CLONE_NEWNET;
+}
+
+/* Every step up to the exec; on failure the caller runs run_undo(). */
+static int run_start(struct run *r, const struct run_opts *o, const char *root, struct mr_err *err)
+{
+	_cleanup_close_ int netns = -1;
+	sigset_t fwd;
+	int child_fd = -1;
+
+	if (rootfs_check_image(o->rootfs, r->image, err) < 0)
+		return -1;
+	if (state_open_root(root, &r->rootfd, err) < 0)
+		return -1;
+
+	r->c.name = o->name ? strdup(o->name) : NULL;
+	if (state_create(r->rootfd, &r->c, err) < 0)
+		return -1;
+	r->created = true;
+	r->c.hostname = strdup(o->hostname ? o->hostname : "");
+	if (!o->hostname && r->c.hostname) {
+		free(r->c.hostname);
+		r->c.hostname = strndup(r->c.id, 12);
+	}
+	r->c.rootfs = strdup(r->image);
+	r->c.auto_remove = o->rm;
+	r->c.owner = getpid();
+	r->c.owner_start = pid_start_time(r->c.owner);
+	if (!r->c.hostname || !r->c.rootfs || build_env(o, r->c.hostname, &r->c.env) < 0)
+		return mr_error(err, ENOMEM, "run");
+	for (size_t i = 0; i < o->argv.n; i++)
+		if (strv_push(&r->c.argv, o->argv.v[i]) < 0)
+			return mr_error(err, ENOMEM, "run");
+	r->statefd = state_dir_open(r->rootfd, r->c.id, err);
+	if (r->statefd < 0)
+		return -1;
+	snprintf(r->statedir, sizeof(r->statedir), "%s/containers/%s", root, r->c.id);
+	if (root[0] != '/')
+		return mr_error(err, 0, "--root %s: must be an absolute path", root);
+
+	r->reserved = true;
+	if (net_reserve(r->rootfd, r->c.id, o->network, o->ip, o->ports, o->n_ports, &r->c.net,
+			err) < 0)
+		return -1;
+	if (write_etc_files(r, o, err) < 0 || make_layer_dirs(r, err) < 0)
+		return -1;
+	r->c.status = ST_CREATED;
+	if (state_save(r->rootfd, &r->c, err) < 0)
+		return -1;
+
+	/* Block the signals we forward before the child exists, so none is
+	 * lost between clone and the wait loop. */
+	forwarded_signals(&fwd);
+	sigprocmask(SIG_BLOCK, &fwd, &r->old_mask);
+	r->pid = spawn_clone(clone_flags(o->network), &r->sync_fd, &child_fd, err);
+	if (r->pid < 0)
+		return -1;
+	if (r->pid == 0) {
+		struct child_cfg cfg = {
+		    .fs = {.image = r->image, .statedir = r->statedir},
+		    .hostname = r->c.hostname,
+		    .argv = r->c.argv.v,
+		    .env = r->c.env.v,
+		    .workdir = o->workdir,
+		    .interactive = o->interactive,
+		    .init = o->init,
+		    .parent_mask = &r->old_mask,
+		};
+		child_main(&cfg, child_fd);
+	}
+	r->c.pid = r->pid;
+	r->c.pid_start = pid_start_time(r->pid);
+
+	/* The child builds its mounts meanwhile; we build its network. */
+	if (o->network != NET_HOST) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)r->pid);
+		netns = open(path, O_RDONLY | O_CLOEXEC);
+		if (netns < 0)
+			return mr_error(err, errno, "open %s", path);
+	}
+	if (net_attach(r->c.id, &r->c.net, netns, err) < 0)
+		return -1;
+	r->c.status = ST_RUNNING;
+	if (state_save(r->rootfd, &r->c, err) < 0)
+		return -1;
+	if (sync_send_go(r->sync_fd) < 0 || sync_expect_exec(r->sync_fd, err) < 0) {
+		if (!err->msg)
+			mr_error(err, 0, "container exited during setup");
+		return -1;
+	}
+	return 0;
+}
+
+/* The one undo path: failure at any step, and the normal end. */
+static void run_undo(struct run *r, int status, bool failed)
+{
+	struct mr_err ignore = {0};
+
+	if (r->sync_fd >= 0)
+		close(r->sync_fd);
+	if (r->pid > 0) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, NULL, 0);
+		r->pid = 0;
+	}
+	if (r->reserved)
+		net_release(r->rootfd, r->c.id, &r->c.net);
+	if (r->created) {
+		if (failed || r->c.auto_remove) {
+			state_remove(r->rootfd, &r->c, &ignore);
+		} else {
+			r->c.status = ST_EXITED;
+			r->c.exit_code = status;
+			clock_gettime(CLOCK_REALTIME, &r->c.finished);
+			state_save(r->rootfd, &r->c, &ignore);
+		}
+	}
+	mr_error_clear(&ignore);
+	sigprocmask(SIG_SETMASK, &r->old_mask, NULL);
+	if (r->statefd >= 0)
+		close(r->statefd);
+	if (r->rootfd >= 0)
+		close(r->rootfd);
+	container_free(&r->c);
+}
+
+int run_container(const char *root, const struct run_opts *o, struct mr_err *err)
+{
+	struct run r = {.rootfd = -1, .statefd = -1, .sync_fd = -1};
+	int status;
+
+	sigprocmask(SIG_SETMASK, NULL, &r.old_mask);
+	if (run_start(&r, o, root, err) < 0) {
+		run_undo(&r, 0, true);
+		return -1;
+	}
+	status = wait_container(r.pid);
+	r.pid = 0; /* reaped */
+	run_undo(&r, status, false);
+	return status;
+}
