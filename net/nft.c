@@ -1,16 +1,19 @@
 /* nft.c - minirun's nftables table `inet minirun` through libnftnl: the fixed
  * skeleton (two port maps, five base chains, their rules) made once in one
  * batch, and the port-map elements of each container added and removed in one
- * batch per change. docs/nft-ruleset.md shows the result in nft syntax. */
+ * batch per change. tests/integration/t-nft-ruleset.sh holds the exact
+ * `nft list ruleset` this makes. */
 #include "nft.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -30,7 +33,7 @@
 
 #define MAP_ANY "ports_any" /* proto . port            -> cont_ip . cont_port */
 #define MAP_IP "ports_ip"   /* host_ip . proto . port  -> cont_ip . cont_port */
-#define MAP_ANY_ID 1        /* batch-local ids, so rules can name a map made in the same batch */
+#define MAP_ANY_ID 1	    /* batch-local ids, so rules can name a map made in the same batch */
 #define MAP_IP_ID 2
 
 /* nft's datatype numbers (nftables src/datatype.h). A concatenation's type is
@@ -40,6 +43,9 @@
 #define TYPE_INET_PROTOCOL 12
 #define TYPE_INET_SERVICE 13
 #define TYPE_CONCAT(a, b) ((uint32_t)(a) << 6 | (uint32_t)(b))
+#define KEY_ANY_TYPE TYPE_CONCAT(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE)
+#define KEY_IP_TYPE TYPE_CONCAT(TYPE_CONCAT(TYPE_IPADDR, TYPE_INET_PROTOCOL), TYPE_INET_SERVICE)
+#define DATA_TYPE TYPE_CONCAT(TYPE_IPADDR, TYPE_INET_SERVICE)
 
 /* Every member of a concatenated key or value takes a whole 4-byte register. */
 #define KEY_ANY_LEN 8 /* inet_proto . inet_service */
@@ -81,7 +87,7 @@ struct batch {
 	char *buf;
 	struct mnl_nlmsg_batch *b;
 	uint32_t first, last; /* seq of the first and the last message inside begin..end */
-	size_t count;         /* messages inside begin..end */
+	size_t count;	      /* messages inside begin..end */
 };
 
 static void batch_freep(struct batch *bt)
@@ -94,11 +100,12 @@ static void batch_freep(struct batch *bt)
 }
 
 /* limit bounds the whole batch; the buffer is twice that because libmnl lets
- * the message that crosses the limit be written before it says so. */
+ * the message that crosses the limit be written before it says so. Zeroed:
+ * libmnl 1.0.4 leaves attribute padding as it finds it. */
 static int batch_start(struct batch *bt, struct nl *nl, size_t limit, struct mr_err *err)
 {
 	bt->nl = nl;
-	bt->buf = malloc(2 * limit);
+	bt->buf = calloc(2, limit);
 	if (!bt->buf)
 		return mr_error(err, ENOMEM, "nftables batch"), -ENOMEM;
 	bt->b = mnl_nlmsg_batch_start(bt->buf, limit);
@@ -129,6 +136,34 @@ static int batch_next(struct batch *bt, struct mr_err *err)
 	return 0;
 }
 
+/* Raise a socket buffer to at least want bytes (as the kernel counts them). */
+static void sock_buf_grow(int fd, int opt, int force_opt, size_t want)
+{
+	int cur = 0, val = want > INT_MAX / 2 ? INT_MAX / 2 : (int)want;
+	socklen_t len = sizeof(cur);
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &cur, &len) == 0 && cur >= val)
+		return;
+	/* FORCE passes the sysctl limits (we hold CAP_NET_ADMIN for nftables
+	 * anyway); without it the kernel caps at wmem_max/rmem_max. */
+	if (setsockopt(fd, SOL_SOCKET, force_opt, &val, sizeof(val)) < 0)
+		setsockopt(fd, SOL_SOCKET, opt, &val, sizeof(val));
+}
+
+/* The kernel refuses a datagram bigger than the send buffer, and drops
+ * answers that do not fit the receive buffer (recv then fails with ENOBUFS).
+ * Every message is answered, and an error echoes its whole message, so a batch
+ * of thousands of elements outgrows the ~208 KiB defaults. Failure to grow is
+ * not fatal: the send or the receive then reports it. */
+static void batch_fit_socket(struct batch *bt)
+{
+	int fd = mnl_socket_get_fd(bt->nl->sock);
+	size_t len = mnl_nlmsg_batch_size(bt->b);
+
+	sock_buf_grow(fd, SO_SNDBUF, SO_SNDBUFFORCE, len + 4096);
+	sock_buf_grow(fd, SO_RCVBUF, SO_RCVBUFFORCE, 2 * len + (bt->count + 2) * 1024);
+}
+
 /* End, send, and check the ACK of every message. On failure *failed (may be
  * NULL) is the index of the refused message, or SIZE_MAX when the kernel
  * refused the batch as a whole. Returns 0 or -errno. */
@@ -141,12 +176,13 @@ static int batch_send(struct batch *bt, size_t *failed, struct mr_err *err)
 	r = batch_next(bt, err);
 	if (r < 0)
 		return r;
+	batch_fit_socket(bt);
 	r = nl_batch_talk(bt->nl, mnl_nlmsg_batch_head(bt->b), mnl_nlmsg_batch_size(bt->b),
 			  bt->first, bt->last, &failed_seq, err);
 	if (r < 0 && failed)
 		*failed = (failed_seq >= bt->first && failed_seq <= bt->last)
-				  ? (size_t)(failed_seq - bt->first)
-				  : SIZE_MAX;
+			      ? (size_t)(failed_seq - bt->first)
+			      : SIZE_MAX;
 	return r;
 }
 
@@ -330,17 +366,17 @@ static void match_local_daddr(struct rb *rb)
  * (address) and the next 4-byte register (port). */
 static void dnat_by_map(struct rb *rb, const char *map, uint32_t map_id, bool with_daddr)
 {
-	uint32_t reg = NFT_REG_1;
+	uint32_t proto_reg = NFT_REG_1, port_reg = NFT_REG32_01;
 	struct nftnl_expr *e;
 
 	if (with_daddr) {
 		match_ipv4(rb);
 		payload(rb, NFT_PAYLOAD_NETWORK_HEADER, IP_DADDR, 4, NFT_REG_1);
-		reg = NFT_REG32_01;
+		proto_reg = NFT_REG32_01;
+		port_reg = NFT_REG32_02;
 	}
-	meta(rb, NFT_META_L4PROTO, reg);
-	payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, TH_DPORT, 2,
-		reg == NFT_REG_1 ? NFT_REG32_01 : reg + 1);
+	meta(rb, NFT_META_L4PROTO, proto_reg);
+	payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, TH_DPORT, 2, port_reg);
 
 	e = expr_add(rb, "lookup");
 	if (e) {
@@ -453,7 +489,8 @@ static int put_rules(struct batch *bt, const char *bridge, struct in_addr subnet
 	if (rule_put(bt, &rb, err) < 0)
 		return -1;
 
-	/* forward 2: container to container when routed (hairpin). */
+	/* forward 2: container to container. Bridged frames only pass this hook
+	 * when br_netfilter is loaded (Docker loads it); rule 4 must not drop them. */
 	rule_new(&rb, "forward");
 	match_ifname(&rb, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
 	match_ifname(&rb, NFT_META_IIFNAME, NFT_CMP_EQ, bridge);
@@ -509,7 +546,7 @@ static int put_map(struct batch *bt, const char *name, uint32_t id, uint32_t key
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, TYPE_CONCAT(TYPE_IPADDR, TYPE_INET_SERVICE));
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, DATA_TYPE);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, DATA_LEN);
 	nlh = batch_msg(bt, NFT_MSG_NEWSET, NLM_F_CREATE);
 	nftnl_set_nlmsg_build_payload(nlh, s);
@@ -527,11 +564,11 @@ struct chain_def {
  * filter 0. The output nat hook needs dstnat too, so that the host's own
  * connections to 127.0.0.1:PORT are rewritten before routing. */
 static const struct chain_def chains[] = {
-	{"guard", "filter", NF_INET_PRE_ROUTING, NF_IP_PRI_RAW},
-	{"prerouting", "nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST},
-	{"output", "nat", NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST},
-	{"postrouting", "nat", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC},
-	{"forward", "filter", NF_INET_FORWARD, NF_IP_PRI_FILTER},
+    {"guard", "filter", NF_INET_PRE_ROUTING, NF_IP_PRI_RAW},
+    {"prerouting", "nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST},
+    {"output", "nat", NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST},
+    {"postrouting", "nat", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC},
+    {"forward", "filter", NF_INET_FORWARD, NF_IP_PRI_FILTER},
 };
 
 static int put_chain(struct batch *bt, const struct chain_def *def, struct mr_err *err)
@@ -552,10 +589,28 @@ static int put_chain(struct batch *bt, const struct chain_def *def, struct mr_er
 	return batch_next(bt, err);
 }
 
+/* The table, its maps and chains, then the rules. Returns 0 or -errno. */
+static int put_skeleton(struct batch *bt, const char *bridge, struct in_addr subnet, int prefix,
+			struct mr_err *err)
+{
+	int r;
+
+	if ((r = put_table(bt, err)) < 0 ||
+	    (r = put_map(bt, MAP_ANY, MAP_ANY_ID, KEY_ANY_TYPE, KEY_ANY_LEN, err)) < 0 ||
+	    (r = put_map(bt, MAP_IP, MAP_IP_ID, KEY_IP_TYPE, KEY_IP_LEN, err)) < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++)
+		if ((r = put_chain(bt, &chains[i], err)) < 0)
+			return r;
+	if (put_rules(bt, bridge, subnet, prefix, err) < 0)
+		return err->errnum ? -err->errnum : -EINVAL;
+	return 0;
+}
+
 /* 1 if the table exists, 0 if not, -errno on error. */
 static int table_exists(struct nl *nl, struct mr_err *err)
 {
-	char buf[NL_BUFSZ];
+	char buf[NL_BUFSZ] = {0}; /* padding goes out as is */
 	struct nlmsghdr *nlh;
 	int r;
 
@@ -590,21 +645,9 @@ int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int pre
 		return 0;
 
 	/* Everything in one batch, the table first: all or nothing. */
-	if ((r = batch_start(&bt, nl, 32768, err)) < 0 || (r = put_table(&bt, err)) < 0 ||
-	    (r = put_map(&bt, MAP_ANY, MAP_ANY_ID,
-			 TYPE_CONCAT(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE), KEY_ANY_LEN, err)) <
-		    0 ||
-	    (r = put_map(&bt, MAP_IP, MAP_IP_ID,
-			 TYPE_CONCAT(TYPE_CONCAT(TYPE_IPADDR, TYPE_INET_PROTOCOL),
-				     TYPE_INET_SERVICE),
-			 KEY_IP_LEN, err)) < 0)
+	if ((r = batch_start(&bt, nl, 32768, err)) < 0 ||
+	    (r = put_skeleton(&bt, bridge, subnet, prefix, err)) < 0)
 		return r;
-	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++)
-		if ((r = put_chain(&bt, &chains[i], err)) < 0)
-			return r;
-	if (put_rules(&bt, bridge, subnet, prefix, err) < 0)
-		return err->errnum ? -err->errnum : -EINVAL;
-
 	r = batch_send(&bt, &failed, err);
 	if (r == -EEXIST && failed == 0) {
 		/* Our table message: a concurrent run made the table first. */
@@ -681,7 +724,7 @@ static int put_elems(struct batch *bt, uint16_t type, uint16_t flags, const stru
 
 	if (!s || nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
 	    nftnl_set_set_str(s, NFTNL_SET_NAME, on_any_address(&ports[from]) ? MAP_ANY : MAP_IP) <
-		    0)
+		0)
 		return mr_error(err, ENOMEM, "build nftables map elements"), -ENOMEM;
 	for (size_t i = from; i < to; i++) {
 		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
@@ -705,8 +748,8 @@ static int put_elems(struct batch *bt, uint16_t type, uint16_t flags, const stru
 	return batch_next(bt, err);
 }
 
-/* One batch that adds or deletes all of ports. On failure *bad_from/*bad_to
- * give the ports of the refused message (0, n when unknown). */
+/* One batch that adds or deletes all of ports. On failure [*bad_from, *bad_to)
+ * are the ports of the refused message ([0, n) when unknown). */
 static int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct nft_port *ports,
 		      size_t n, size_t *bad_from, size_t *bad_to, struct mr_err *err)
 {
@@ -737,32 +780,35 @@ static int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct
 	return r;
 }
 
-/* 1 if the map holds p's key already, 0 if not (or if we cannot tell). */
+/* Whether the map holds p's key: 1 yes, 0 no (or no such map or table),
+ * -errno if the kernel would not say. A read-only request, no transaction. */
 static int elem_exists(struct nl *nl, const struct nft_port *p)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 	struct mr_err scratch = {0};
 	uint8_t key[KEY_IP_LEN];
-	char buf[NL_BUFSZ];
+	char buf[NL_BUFSZ] = {0}; /* padding goes out as is */
 	struct nlmsghdr *nlh;
 	int r;
 
 	if (!s || !e) {
 		if (e)
 			nftnl_set_elem_free(e);
-		return 0;
+		return -ENOMEM;
 	}
 	nftnl_set_elem_add(s, e);
 	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
 	    nftnl_set_set_str(s, NFTNL_SET_NAME, on_any_address(p) ? MAP_ANY : MAP_IP) < 0 ||
 	    nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, elem_key(p, key)) < 0)
-		return 0;
+		return -ENOMEM;
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_ACK, nl->seq++);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	r = nl_talk(nl, nlh, NULL, NULL, &scratch);
 	mr_error_clear(&scratch);
-	return r == 0;
+	if (r == -ENOENT)
+		return 0;
+	return r < 0 ? r : 1;
 }
 
 static int check_ports(const struct nft_port *ports, size_t n, struct mr_err *err)
@@ -798,7 +844,7 @@ int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct 
 	if (r == -EEXIST) {
 		/* Name the port that is taken; a message holds up to 64 of them. */
 		for (size_t i = from; i < to; i++)
-			if (elem_exists(nl, &ports[i])) {
+			if (elem_exists(nl, &ports[i]) > 0) {
 				from = i;
 				to = i + 1;
 				break;
@@ -830,21 +876,38 @@ int nft_del_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct 
 		return r;
 	}
 	/* Something is gone already (a half-removed container, a flushed table),
-	 * and then the kernel refuses the whole batch. Remove what is left one
-	 * element at a time, each in its own batch, and let "gone" pass. */
+	 * and then the kernel refuses the whole batch. Ask element by element
+	 * what is left (cheap reads) and remove that in one batch. Only if that
+	 * loses a race too, delete one element per batch and let "gone" pass:
+	 * each refused batch costs the kernel ~17 ms, a read some microseconds. */
 	mr_error_clear(err);
-	for (size_t i = 0; i < n; i++) {
-		r = send_elems(nl, NFT_MSG_DELSETELEM, 0, &ports[i], 1, &from, &to, err);
-		if (r == -ENOENT) {
-			mr_error_clear(err);
-			continue;
-		}
-		if (r < 0) {
-			mr_error_wrap(err, "unpublish %s", port_str(&ports[i], desc, sizeof(desc)));
-			return r;
+	_cleanup_free_ struct nft_port *left = calloc(n, sizeof(*left));
+	size_t nleft = 0;
+	if (!left)
+		return mr_error(err, ENOMEM, "unpublish ports"), -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (elem_exists(nl, &ports[i]) != 0) /* errors too: try to delete it */
+			left[nleft++] = ports[i];
+	if (nleft == 0)
+		return 0;
+	r = send_elems(nl, NFT_MSG_DELSETELEM, 0, left, nleft, &from, &to, err);
+	if (r == -ENOENT) {
+		mr_error_clear(err);
+		for (size_t i = 0; i < nleft; i++) {
+			r = send_elems(nl, NFT_MSG_DELSETELEM, 0, &left[i], 1, &from, &to, err);
+			if (r == -ENOENT) {
+				mr_error_clear(err);
+				r = 0;
+			}
+			if (r < 0) {
+				from = i;
+				break;
+			}
 		}
 	}
-	return 0;
+	if (r < 0)
+		mr_error_wrap(err, "unpublish %s", port_str(&left[from], desc, sizeof(desc)));
+	return r;
 }
 
 int nft_delete_table(struct nl *nl, struct mr_err *err)

@@ -21,8 +21,10 @@ int nl_open(struct nl *nl, int bus, struct mr_err *err)
 	nl->sock = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	if (!nl->sock)
 		return mr_error(err, errno, "open netlink socket");
-	/* Ask the kernel to explain its refusals; older kernels just ignore it. */
+	/* Ask the kernel to explain its refusals, and not to echo a refused
+	 * request whole (a large batch message would not fit our buffer). */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int e = errno;
 		nl_close(nl);
@@ -103,8 +105,10 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct
 	uint32_t seq = nlh->nlmsg_seq;
 
 	nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return mr_error(err, errno, "netlink send"), -errno;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
+		int e = errno;
+		return mr_error(err, e, "netlink send"), -e;
+	}
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
 		const struct nlmsghdr *m;
@@ -146,8 +150,10 @@ int nl_batch_talk(struct nl *nl, const void *buf, size_t len, uint32_t first, ui
 	int result = 0;
 	int done = 0;
 
-	if (mnl_socket_sendto(nl->sock, buf, len) < 0)
-		return mr_error(err, errno, "nftables send"), -errno;
+	if (mnl_socket_sendto(nl->sock, buf, len) < 0) {
+		int e = errno;
+		return mr_error(err, e, "nftables send"), -e;
+	}
 	/* The kernel runs the whole batch inside sendto() and queues the answers
 	 * in order: one ACK per message (each has NLM_F_ACK), or an error for the
 	 * message that failed (then the batch is aborted as a whole). So we read

@@ -191,8 +191,21 @@ static int parse_spec(const char *spec, struct port_map **out, size_t *count, ch
 			have_host = true;
 		}
 	} else if (c2) { /* HOSTPORT:CPORT */
+		struct in_addr maybe_ip;
+		char hbuf[INET_ADDRSTRLEN];
+		size_t hlen = (size_t)(c2 - spec);
+
 		if (c2 == spec)
 			return why_fail(why, wlen, "empty host port before ':'");
+		if (hlen < sizeof(hbuf)) {
+			memcpy(hbuf, spec, hlen);
+			hbuf[hlen] = '\0';
+			if (inet_pton(AF_INET, hbuf, &maybe_ip) == 1)
+				return why_fail(why, wlen,
+						"no host port after the IP address (write %s::PORT "
+						"for a free one)",
+						hbuf);
+		}
 		if (parse_range(spec, (size_t)(c2 - spec), "host port", &host, why, wlen) < 0)
 			return -1;
 		have_host = true;

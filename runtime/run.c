@@ -176,6 +176,9 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	/* Block the signals we forward before the child exists, so none is
 	 * lost between clone and the wait loop. */
 	forwarded_signals(&fwd);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&fwd, sig) == 1)
+			signal(sig, SIG_DFL); /* an ignored signal would be dropped, not queued */
 	sigprocmask(SIG_BLOCK, &fwd, &r->old_mask);
 	r->pid = spawn_clone(clone_flags(o->network), &r->sync_fd, &child_fd, err);
 	if (r->pid < 0)

@@ -169,7 +169,7 @@ static void test_errors(void)
 	CHECK(refused("256.1.1.1:8080:80", "invalid host IP address"));
 	CHECK(refused("localhost:8080:80", "invalid host IP address"));
 	CHECK(refused("01.2.3.4:8080:80", "invalid host IP address"));
-	CHECK(refused("1.2.3.4:80", "not a number")); /* IP without a host port */
+	CHECK(refused("1.2.3.4:80", "write 1.2.3.4::PORT")); /* IP without a host port */
 	CHECK(refused("[::1]:8080:80", "IPv6"));
 	CHECK(refused("::1:8080:80", "IPv6"));
 	CHECK(refused("fe80::1::80", "IPv6"));

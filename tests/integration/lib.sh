@@ -1,0 +1,135 @@
+# lib.sh - helpers for integration tests (sourced). Every test works on what it
+# made: its own --root, and, for network tests, a throwaway "host" network
+# namespace with an "upstream" (203.0.113.0/24, the way out) and a "LAN
+# neighbour" (198.51.100.0/24). Traffic goes only to loopback and to those.
+set -u
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+MINIRUN="$TOP/minirun"
+ROOTFS=${MINIRUN_TEST_ROOTFS:-$TOP/build/rootfs-busybox}
+T_N=0
+T_FAILED=0
+T_DIR=$(mktemp -d /tmp/minirun-t.XXXXXX)
+ROOT="$T_DIR/root"
+HOSTNS="" UPNS="" LANNS=""
+T_CLEANUPS=()
+
+ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+not_ok() { T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - $*"; }
+skip() { T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP $2"; }
+diag() { echo "$*" | sed 's/^/# /'; }
+
+# check "what" cmd...: passes when cmd exits 0.
+check() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what"; diag "$out"; fi
+}
+# check_eq "what" got want
+check_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1"; diag "got:  [$2]"; diag "want: [$3]"; fi
+}
+# check_match "what" got regex
+check_match() {
+	if [[ "$2" =~ $3 ]]; then ok "$1"; else not_ok "$1"; diag "got:  [$2]"; diag "want: /$3/"; fi
+}
+
+at_cleanup() { T_CLEANUPS+=("$*"); }
+
+# mr ARGS...: minirun with this test's root (inside the host netns if there is one).
+mr() {
+	if [ -n "$HOSTNS" ]; then
+		ip netns exec "$HOSTNS" "$MINIRUN" --root "$ROOT" "$@"
+	else
+		"$MINIRUN" --root "$ROOT" "$@"
+	fi
+}
+# mr_bg ARGS...: minirun in the background; its pid (minirun's own, so that
+# signals reach it, not a subshell) is left in BGPID.
+mr_bg() {
+	if [ -n "$HOSTNS" ]; then
+		ip netns exec "$HOSTNS" "$MINIRUN" --root "$ROOT" "$@" &
+	else
+		"$MINIRUN" --root "$ROOT" "$@" &
+	fi
+	BGPID=$!
+}
+in_host() { ip netns exec "$HOSTNS" "$@"; }
+in_up() { ip netns exec "$UPNS" "$@"; }
+in_lan() { ip netns exec "$LANNS" "$@"; }
+
+# Nothing of this test may remain: no container state, lease, mount, process.
+assert_clean() {
+	local what=${1:-nothing is left behind} left=""
+	[ -d "$ROOT/containers" ] && [ -n "$(ls -A "$ROOT/containers")" ] && left+="state dirs: $(ls "$ROOT/containers"); "
+	[ -d "$ROOT/names" ] && [ -n "$(ls -A "$ROOT/names")" ] && left+="names: $(ls "$ROOT/names"); "
+	if [ -f "$ROOT/ipam.json" ] && [ "$(jq '.leases | length' "$ROOT/ipam.json")" != 0 ]; then
+		left+="leases: $(jq -c .leases "$ROOT/ipam.json"); "
+	fi
+	grep -q "$T_DIR" /proc/self/mountinfo && left+="mounts under $T_DIR; "
+	pgrep -f "minirun --root $ROOT " >/dev/null && left+="minirun processes; "
+	if [ -n "$HOSTNS" ]; then
+		local links
+		links=$(in_host ip -o link show | awk -F': ' '{print $2}' | grep -E '^mr' | tr '\n' ' ')
+		[ -n "$links" ] && left+="links: $links; "
+		local elems
+		elems=$(in_host nft -j list table inet minirun 2>/dev/null | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add // 0')
+		[ "${elems:-0}" != 0 ] && left+="map elements: $elems; "
+	fi
+	if [ -z "$left" ]; then ok "$what"; else not_ok "$what"; diag "$left"; fi
+}
+
+# Throwaway host netns with an upstream and a LAN neighbour.
+#   host  up0 203.0.113.2/24  <->  upstream eth0 203.0.113.1/24  (default route of host)
+#   host lan0 198.51.100.1/24 <->  lan      eth0 198.51.100.2/24 (default via host)
+net_setup() {
+	local s=$$
+	HOSTNS="mrt-host-$s" UPNS="mrt-up-$s" LANNS="mrt-lan-$s"
+	ip netns add "$HOSTNS" && ip netns add "$UPNS" && ip netns add "$LANNS" || return 1
+	ip -n "$HOSTNS" link set lo up
+	ip -n "$UPNS" link set lo up
+	ip -n "$LANNS" link set lo up
+	ip -n "$HOSTNS" link add up0 type veth peer name eth0 netns "$UPNS"
+	ip -n "$HOSTNS" link add lan0 type veth peer name eth0 netns "$LANNS"
+	ip -n "$HOSTNS" addr add 203.0.113.2/24 dev up0
+	ip -n "$HOSTNS" addr add 198.51.100.1/24 dev lan0
+	ip -n "$UPNS" addr add 203.0.113.1/24 dev eth0
+	ip -n "$LANNS" addr add 198.51.100.2/24 dev eth0
+	ip -n "$HOSTNS" link set up0 up
+	ip -n "$HOSTNS" link set lan0 up
+	ip -n "$UPNS" link set eth0 up
+	ip -n "$LANNS" link set eth0 up
+	ip -n "$HOSTNS" route add default via 203.0.113.1
+	ip -n "$LANNS" route add default via 198.51.100.1
+}
+
+net_teardown() {
+	local ns
+	for ns in $HOSTNS $UPNS $LANNS; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+
+# wait_for SECONDS cmd...: poll until cmd succeeds (bounded).
+wait_for() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 20; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+t_finish() {
+	local c
+	for ((c = ${#T_CLEANUPS[@]} - 1; c >= 0; c--)); do eval "${T_CLEANUPS[$c]}" >/dev/null 2>&1; done
+	pkill -9 -f "minirun --root $ROOT " 2>/dev/null
+	[ -n "$HOSTNS" ] && net_teardown
+	grep "$T_DIR" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	rm -rf "$T_DIR"
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
+}
+trap 't_finish; exit $?' EXIT
+trap 'exit 130' INT TERM
