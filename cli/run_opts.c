@@ -28,12 +28,13 @@ bool valid_container_name(const char *name)
 	return true;
 }
 
-/* RFC 1123: dot-separated labels of 1-63 letters, digits and inner hyphens. */
+/* RFC 1123: dot-separated labels of letters, digits and inner hyphens; at
+ * most 64 characters in all, the kernel's limit for a hostname. */
 bool valid_hostname(const char *name)
 {
 	size_t len = strlen(name), label = 0;
 
-	if (len < 1 || len > 253)
+	if (len < 1 || len > 64)
 		return false;
 	for (size_t i = 0; i <= len; i++) {
 		unsigned char c = (unsigned char)name[i];
@@ -138,7 +139,7 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 	optind = 0; /* reset getopt: "+" stops at the first non-option (ROOTFS) */
 	opterr = 0;
 	/* argv[0] is "run" so getopt sees options from argv[1]. */
-	while ((c = getopt_long(argc, argv, "+h:e:w:ip:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h:e:w:ip:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RM:
 			o->rm = true;

@@ -133,6 +133,8 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	sigset_t fwd;
 	int child_fd = -1;
 
+	if (root[0] != '/')
+		return mr_error(err, 0, "--root %s: must be an absolute path", root);
 	if (rootfs_check_image(o->rootfs, r->image, err) < 0)
 		return -1;
 	if (state_open_root(root, &r->rootfd, err) < 0)
@@ -160,8 +162,6 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	if (r->statefd < 0)
 		return -1;
 	snprintf(r->statedir, sizeof(r->statedir), "%s/containers/%s", root, r->c.id);
-	if (root[0] != '/')
-		return mr_error(err, 0, "--root %s: must be an absolute path", root);
 
 	r->reserved = true;
 	if (net_reserve(r->rootfd, r->c.id, o->network, o->ip, o->ports, o->n_ports, &r->c.net,

@@ -83,6 +83,9 @@ assert_clean() {
 #   host lan0 198.51.100.1/24 <->  lan      eth0 198.51.100.2/24 (default via host)
 net_setup() {
 	local s=$$
+	# One network test at a time on a machine: wait for the others.
+	exec {T_NETLOCK}>/tmp/minirun-nettest.lock
+	flock "$T_NETLOCK"
 	HOSTNS="mrt-host-$s" UPNS="mrt-up-$s" LANNS="mrt-lan-$s"
 	ip netns add "$HOSTNS" && ip netns add "$UPNS" && ip netns add "$LANNS" || return 1
 	ip -n "$HOSTNS" link set lo up
