@@ -55,22 +55,79 @@ static void command_text(const struct container *c, char *buf, size_t len)
 		strcpy(buf + 19, "…");
 }
 
+#define PS_COLS 7
+
+/* Docker aligns columns with a tabwriter: each as wide as its widest cell
+ * plus three spaces. */
+static void print_rows(FILE *out, char *(*rows)[PS_COLS], size_t n)
+{
+	size_t width[PS_COLS] = {0};
+
+	for (size_t r = 0; r < n; r++)
+		for (int c = 0; c < PS_COLS; c++) {
+			size_t w = strlen(rows[r][c]);
+			/* "…" is three bytes but one column */
+			if (strstr(rows[r][c], "…"))
+				w -= 2;
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (size_t r = 0; r < n; r++) {
+		for (int c = 0; c < PS_COLS - 1; c++) {
+			size_t w = strlen(rows[r][c]) - (strstr(rows[r][c], "…") ? 2 : 0);
+			fprintf(out, "%s%*s", rows[r][c], (int)(width[c] - w + 3), "");
+		}
+		fprintf(out, "%s\n", rows[r][PS_COLS - 1]);
+	}
+}
+
+static int add_row(char *(**rows)[PS_COLS], size_t *n, char *cells[PS_COLS])
+{
+	char *(*grown)[PS_COLS] = realloc(*rows, (*n + 1) * sizeof(**rows));
+
+	if (!grown)
+		return -1;
+	*rows = grown;
+	for (int c = 0; c < PS_COLS; c++)
+		grown[*n][c] = cells[c] ? cells[c] : strdup("");
+	(*n)++;
+	return 0;
+}
+
+static void ports_text(const struct container *c, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t p = 0; p < c->net.n_ports && used < len; p++) {
+		char one[64];
+		struct port_map m = {.proto = c->net.ports[p].proto,
+				     .host_ip = c->net.ports[p].host_ip,
+				     .host_port = c->net.ports[p].host_port,
+				     .cont_port = c->net.ports[p].cont_port};
+		portmap_format(&m, one, sizeof(one));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", p ? ", " : "", one);
+	}
+}
+
 int ps_print(const char *root, bool all, FILE *out, struct mr_err *err)
 {
 	struct strv ids = {0};
 	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *(*rows)[PS_COLS] = NULL;
+	size_t n = 0;
 	time_t now = time(NULL);
+	char *head[PS_COLS] = {strdup("CONTAINER ID"), strdup("IMAGE"),	 strdup("COMMAND"),
+			       strdup("CREATED"),      strdup("STATUS"), strdup("PORTS"),
+			       strdup("NAMES")};
 
-	fprintf(out, "%-15s%-22s%-25s%-20s%-28s%-24s%s\n", "CONTAINER ID", "IMAGE", "COMMAND",
-		"CREATED", "STATUS", "PORTS", "NAMES");
-	if (rootfd < 0)
-		return 0; /* no state root yet: no containers */
-	if (state_list(rootfd, &ids, err) < 0)
+	add_row(&rows, &n, head);
+	if (rootfd >= 0 && state_list(rootfd, &ids, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ids.n; i++) {
 		struct container c;
 		struct mr_err e = {0};
-		char cmd[64], created[64], status[64], ports[256] = "", quoted[80];
+		char cmd[64], created[64], status[64], ports[512];
 		const char *image;
 		bool alive;
 
@@ -81,29 +138,30 @@ int ps_print(const char *root, bool all, FILE *out, struct mr_err *err)
 		}
 		alive = c.status == ST_RUNNING && pid_alive(c.pid, c.pid_start);
 		if (alive || all) {
-			size_t used = 0;
+			char *cells[PS_COLS];
 			command_text(&c, cmd, sizeof(cmd));
-			snprintf(quoted, sizeof(quoted), "\"%s\"", cmd);
 			human_duration(now - c.created.tv_sec, created, sizeof(created));
-			strcat(created, " ago");
 			ps_status(&c, alive, now, status, sizeof(status));
-			for (size_t p = 0; alive && p < c.net.n_ports && used < sizeof(ports);
-			     p++) {
-				char one[64];
-				struct port_map m = {.proto = c.net.ports[p].proto,
-						     .host_ip = c.net.ports[p].host_ip,
-						     .host_port = c.net.ports[p].host_port,
-						     .cont_port = c.net.ports[p].cont_port};
-				portmap_format(&m, one, sizeof(one));
-				used += (size_t)snprintf(ports + used, sizeof(ports) - used, "%s%s",
-							 p ? ", " : "", one);
-			}
+			ports_text(&c, ports, sizeof(ports));
 			image = strrchr(c.rootfs, '/') ? strrchr(c.rootfs, '/') + 1 : c.rootfs;
-			fprintf(out, "%-15.12s%-22s%-25s%-20s%-28s%-24s%s\n", c.id, image, quoted,
-				created, status, ports, c.name);
+			cells[0] = strndup(c.id, 12);
+			cells[1] = strdup(image);
+			if (asprintf(&cells[2], "\"%s\"", cmd) < 0)
+				cells[2] = NULL;
+			if (asprintf(&cells[3], "%s ago", created) < 0)
+				cells[3] = NULL;
+			cells[4] = strdup(status);
+			cells[5] = strdup(alive ? ports : "");
+			cells[6] = strdup(c.name);
+			add_row(&rows, &n, cells);
 		}
 		container_free(&c);
 	}
 	strv_free(&ids);
+	print_rows(out, rows, n);
+	for (size_t r = 0; r < n; r++)
+		for (int c = 0; c < PS_COLS; c++)
+			free(rows[r][c]);
+	free(rows);
 	return 0;
 }
