@@ -89,23 +89,30 @@ int link_get(struct nl *nl, const char *name, struct link_info *li, struct mr_er
 	return 0;
 }
 
-int link_add_bridge(struct nl *nl, const char *name, unsigned int mtu, struct mr_err *err)
+/* RTM_NEWLINK for a new link that comes up at once, with name and MTU. */
+static struct nlmsghdr *new_link_msg(struct nl *nl, void *buf, const char *name, unsigned int mtu)
 {
-	char buf[NL_BUFSZ];
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	struct nlattr *info;
-	int r;
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifi = put_ifinfo(nlh, AF_UNSPEC, 0);
 
-	if (check_name(name, err) < 0)
-		return -1;
-	nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	ifi = put_ifinfo(nlh, AF_UNSPEC, 0);
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nlh;
+}
+
+int link_add_bridge(struct nl *nl, const char *name, unsigned int mtu, struct mr_err *err)
+{
+	char buf[NL_BUFSZ];
+	struct nlmsghdr *nlh;
+	struct nlattr *info;
+	int r;
+
+	if (check_name(name, err) < 0)
+		return -1;
+	nlh = new_link_msg(nl, buf, name, mtu);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);
@@ -133,18 +140,12 @@ int link_add_veth(struct nl *nl, const char *host_name, int master, unsigned int
 {
 	char buf[NL_BUFSZ];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi, *peer;
+	struct ifinfomsg *peer;
 	struct nlattr *info, *data, *peer_nest;
 
 	if (check_name(host_name, err) < 0 || check_name(peer_name, err) < 0)
 		return -1;
-	nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	ifi = put_ifinfo(nlh, AF_UNSPEC, 0);
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
-	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	nlh = new_link_msg(nl, buf, host_name, mtu);
 	if (master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
