@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
@@ -31,7 +30,7 @@ int nl_open(struct nl *nl, int bus, struct mr_err *err)
 		return mr_error(err, e, "bind netlink socket");
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
-	nl->seq = (uint32_t)time(NULL); /* only a start value; then incremented per socket */
+	nl->seq = 1; /* per socket; answers are matched by seq and our portid */
 	return 0;
 }
 
