@@ -3,6 +3,7 @@
  * exit status (125 for minirun's own failures, as Docker does). */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,12 @@
 
 #include "../common/err.h"
 #include "../runtime/ps.h"
+#include "../runtime/exec.h"
+#include "../runtime/gc.h"
+#include "../runtime/inspect.h"
+#include "../runtime/logs.h"
 #include "../runtime/remove.h"
+#include "../runtime/stop.h"
 #include "../runtime/run.h"
 #include "../runtime/state.h"
 #include "run_opts.h"
@@ -69,47 +75,258 @@ static int cmd_run(const struct global_opts *g, int argc, char **argv, struct mr
 	return status;
 }
 
-static int cmd_ps(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+/* getopt over a verb's own words (argv[0] is the verb). */
+static int verb_opt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		    struct mr_err *err)
 {
-	bool all = false;
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
-			all = true;
-		else
-			return mr_error(err, 0, "unknown flag: %s", argv[i]);
+	if (c == ':')
+		return mr_error(err, 0, "flag needs an argument: %s", argv[optind - 1]), -2;
+	if (c == '?') {
+		if (optopt)
+			return mr_error(err, 0, "unknown shorthand flag: '%c' in -%c", optopt,
+					optopt),
+			       -2;
+		return mr_error(err, 0, "unknown flag: %s", argv[optind - 1]), -2;
 	}
-	return ps_print(g->root, all, stdout, err) < 0 ? -1 : 0;
+	return c;
 }
 
-static int cmd_rm(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+static void verb_reset(void)
+{
+	optind = 0;
+	opterr = 0;
+}
+
+static int cmd_ps(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	static const struct option lo[] = {
+	    {"all", no_argument, NULL, 'a'}, {"format", required_argument, NULL, 'f'}, {0}};
+	bool all = false, json = false;
+	int c;
+
+	verb_reset();
+	while ((c = verb_opt(argc, argv, "+:a", lo, err)) != -1) {
+		if (c == -2)
+			return -1;
+		if (c == 'a')
+			all = true;
+		if (c == 'f') {
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0)
+				return mr_error(
+				    err, 0, "unknown --format \"%s\": use json or table", optarg);
+			json = strcmp(optarg, "json") == 0;
+		}
+	}
+	if (optind < argc)
+		return mr_error(err, 0, "\"ps\" accepts no arguments");
+	return ps_print(g->root, all, json, stdout, err) < 0 ? -1 : 0;
+}
+
+/* Run fn on each NAME|ID; errors are printed one by one (as Docker does) and
+ * make the exit status 1; each success prints the reference given. */
+static int for_each_ref(const struct global_opts *g, int argc, char **argv, int first,
+			int (*fn)(const struct global_opts *, const char *, void *,
+				  struct mr_err *),
+			void *data, struct mr_err *err)
 {
 	int failed = 0;
 
-	if (argc < 2)
-		return mr_error(err, 0, "\"rm\" requires at least 1 argument");
-	for (int i = 1; i < argc; i++) {
+	if (first >= argc)
+		return mr_error(err, 0, "\"%s\" requires at least 1 argument", argv[0]);
+	for (int i = first; i < argc; i++) {
 		struct mr_err e = {0};
-		if (container_remove(g->root, argv[i], &e) < 0) {
-			fprintf(stderr, "minirun: %s\n", e.msg);
+		if (fn(g, argv[i], data, &e) < 0) {
+			fprintf(stderr, "minirun: %s\n", e.msg ? e.msg : "failed");
 			failed = 1;
 		} else {
 			printf("%s\n", argv[i]);
 		}
 		mr_error_clear(&e);
 	}
-	if (failed)
-		err->status = 1;
 	return failed ? -2 : 0;
+}
+
+static int do_rm(const struct global_opts *g, const char *ref, void *force, struct mr_err *err)
+{
+	return container_remove(g->root, ref, *(bool *)force, err);
+}
+
+static int cmd_rm(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	static const struct option lo[] = {{"force", no_argument, NULL, 'f'}, {0}};
+	bool force = false;
+	int c;
+
+	verb_reset();
+	while ((c = verb_opt(argc, argv, "+:f", lo, err)) != -1) {
+		if (c == -2)
+			return -1;
+		force = true;
+	}
+	return for_each_ref(g, argc, argv, optind, do_rm, &force, err);
+}
+
+static int do_stop(const struct global_opts *g, const char *ref, void *t, struct mr_err *err)
+{
+	return container_stop(g->root, ref, *(int *)t, err);
+}
+
+static int cmd_stop(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	static const struct option lo[] = {{"time", required_argument, NULL, 't'}, {0}};
+	int timeout = 10, c;
+	char *end;
+
+	verb_reset();
+	while ((c = verb_opt(argc, argv, "+:t:", lo, err)) != -1) {
+		if (c == -2)
+			return -1;
+		timeout = (int)strtol(optarg, &end, 10);
+		if (*end || !*optarg || timeout < 0)
+			return mr_error(err, 0,
+					"invalid argument \"%s\" for -t: not a number of "
+					"seconds",
+					optarg);
+	}
+	return for_each_ref(g, argc, argv, optind, do_stop, &timeout, err);
+}
+
+static int do_kill(const struct global_opts *g, const char *ref, void *sig, struct mr_err *err)
+{
+	return container_kill(g->root, ref, *(int *)sig, err);
+}
+
+static int cmd_kill(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	static const struct option lo[] = {{"signal", required_argument, NULL, 's'}, {0}};
+	int sig = SIGKILL, c;
+
+	verb_reset();
+	while ((c = verb_opt(argc, argv, "+:s:", lo, err)) != -1) {
+		if (c == -2)
+			return -1;
+		sig = parse_signal(optarg);
+		if (sig < 0)
+			return mr_error(err, 0, "invalid signal: %s", optarg);
+	}
+	return for_each_ref(g, argc, argv, optind, do_kill, &sig, err);
+}
+
+static int cmd_inspect(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	if (argc < 2)
+		return mr_error(err, 0, "\"inspect\" requires at least 1 argument");
+	return inspect_print(g->root, argv + 1, argc - 1, stdout, err);
+}
+
+static int cmd_port(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	if (argc != 2)
+		return mr_error(err, 0, "\"port\" requires exactly 1 argument");
+	return port_print(g->root, argv[1], stdout, err);
+}
+
+static int cmd_logs(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	static const struct option lo[] = {
+	    {"follow", no_argument, NULL, 'f'}, {"tail", required_argument, NULL, 'n'}, {0}};
+	bool follow = false;
+	long tail = -1;
+	char *end;
+	int c;
+
+	verb_reset();
+	while ((c = verb_opt(argc, argv, "+:fn:", lo, err)) != -1) {
+		if (c == -2)
+			return -1;
+		if (c == 'f')
+			follow = true;
+		if (c == 'n') {
+			if (strcmp(optarg, "all") == 0)
+				continue;
+			tail = strtol(optarg, &end, 10);
+			if (*end || !*optarg || tail < 0)
+				return mr_error(err, 0, "invalid argument \"%s\" for --tail",
+						optarg);
+		}
+	}
+	if (argc - optind != 1)
+		return mr_error(err, 0, "\"logs\" requires exactly 1 argument");
+	return logs_print(g->root, argv[optind], tail, follow, stdout, err);
+}
+
+static int cmd_exec(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	static const struct option lo[] = {{"interactive", no_argument, NULL, 'i'},
+					   {"tty", no_argument, NULL, 't'},
+					   {"env", required_argument, NULL, 'e'},
+					   {"workdir", required_argument, NULL, 'w'},
+					   {0}};
+	struct exec_opts o = {0};
+	int c, r;
+
+	verb_reset();
+	while ((c = verb_opt(argc, argv, "+:ite:w:", lo, err)) != -1) {
+		switch (c) {
+		case -2:
+			strv_free(&o.env);
+			return -1;
+		case 'i':
+			o.interactive = true;
+			break;
+		case 't':
+			strv_free(&o.env);
+			return mr_error(err, 0, "exec -t: terminals are not supported yet");
+		case 'e':
+			if (!strchr(optarg, '=') || optarg[0] == '=') {
+				const char *v = optarg[0] != '=' ? getenv(optarg) : NULL;
+				char *kv;
+				if (optarg[0] == '=' || !*optarg) {
+					strv_free(&o.env);
+					return mr_error(err, 0,
+							"invalid argument \"%s\" for -e: variable "
+							"name is empty",
+							optarg);
+				}
+				if (v && asprintf(&kv, "%s=%s", optarg, v) >= 0)
+					strv_push_take(&o.env, kv);
+				break;
+			}
+			strv_push(&o.env, optarg);
+			break;
+		case 'w':
+			o.workdir = optarg;
+			break;
+		}
+	}
+	if (argc - optind < 2) {
+		strv_free(&o.env);
+		return mr_error(err, 0, "\"exec\" requires at least 2 arguments: NAME CMD");
+	}
+	o.ref = argv[optind];
+	o.argv = argv + optind + 1;
+	r = container_exec(g->root, &o, err);
+	strv_free(&o.env);
+	return r;
+}
+
+static int cmd_gc(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	(void)argv;
+	if (argc != 1)
+		return mr_error(err, 0, "\"gc\" accepts no arguments");
+	return gc_run(g->root, stdout, err);
 }
 
 static const struct verb {
 	const char *name;
 	int (*fn)(const struct global_opts *, int, char **, struct mr_err *);
 } verbs[] = {
-    {"run", cmd_run},
-    {"ps", cmd_ps},
-    {"rm", cmd_rm},
+    {"run", cmd_run},	{"ps", cmd_ps},		  {"rm", cmd_rm},     {"stop", cmd_stop},
+    {"kill", cmd_kill}, {"inspect", cmd_inspect}, {"port", cmd_port}, {"logs", cmd_logs},
+    {"exec", cmd_exec}, {"gc", cmd_gc},
 };
 
 int main(int argc, char **argv)

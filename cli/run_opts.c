@@ -139,7 +139,7 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 	optind = 0; /* reset getopt: "+" stops at the first non-option (ROOTFS) */
 	opterr = 0;
 	/* argv[0] is "run" so getopt sees options from argv[1]. */
-	while ((c = getopt_long(argc, argv, "+:h:e:w:ip:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h:e:w:ip:d", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RM:
 			o->rm = true;
@@ -170,6 +170,9 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 			break;
 		case 'i':
 			o->interactive = true;
+			break;
+		case 'd':
+			o->detach = true;
 			break;
 		case OPT_INIT:
 			o->init = true;

@@ -1,7 +1,9 @@
 /* ps.c - `minirun ps`: one line per container, Docker's columns. */
 #include "ps.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,7 +57,7 @@ static void command_text(const struct container *c, char *buf, size_t len)
 		strcpy(buf + 19, "…");
 }
 
-#define PS_COLS 7
+#define PS_COLS 8
 
 /* Docker aligns columns with a tabwriter: each as wide as its widest cell
  * plus three spaces. */
@@ -110,7 +112,26 @@ static void ports_text(const struct container *c, char *buf, size_t len)
 	}
 }
 
-int ps_print(const char *root, bool all, FILE *out, struct mr_err *err)
+/* --format json: one object per line, with the keys of `docker ps --format json`. */
+static void print_json(FILE *out, char *(*rows)[PS_COLS], size_t n)
+{
+	static const char *const keys[PS_COLS] = {"ID",	    "Image", "Command", "RunningFor",
+						  "Status", "Ports", "IP",	"Names"};
+
+	for (size_t r = 1; r < n; r++) {
+		json_t *o = json_object();
+		char *text;
+		for (int c = 0; c < PS_COLS; c++)
+			json_object_set_new(o, keys[c], json_string(rows[r][c]));
+		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (text)
+			fprintf(out, "%s\n", text);
+		free(text);
+		json_decref(o);
+	}
+}
+
+int ps_print(const char *root, bool all, bool json, FILE *out, struct mr_err *err)
 {
 	struct strv ids = {0};
 	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -119,7 +140,7 @@ int ps_print(const char *root, bool all, FILE *out, struct mr_err *err)
 	time_t now = time(NULL);
 	char *head[PS_COLS] = {strdup("CONTAINER ID"), strdup("IMAGE"),	 strdup("COMMAND"),
 			       strdup("CREATED"),      strdup("STATUS"), strdup("PORTS"),
-			       strdup("NAMES")};
+			       strdup("IP"),	       strdup("NAMES")};
 
 	add_row(&rows, &n, head);
 	if (rootfd >= 0 && state_list(rootfd, &ids, err) < 0)
@@ -127,7 +148,7 @@ int ps_print(const char *root, bool all, FILE *out, struct mr_err *err)
 	for (size_t i = 0; i < ids.n; i++) {
 		struct container c;
 		struct mr_err e = {0};
-		char cmd[64], created[64], status[64], ports[512];
+		char cmd[64], created[64], status[64], ports[512], ip[INET_ADDRSTRLEN];
 		const char *image;
 		bool alive;
 
@@ -152,13 +173,19 @@ int ps_print(const char *root, bool all, FILE *out, struct mr_err *err)
 				cells[3] = NULL;
 			cells[4] = strdup(status);
 			cells[5] = strdup(alive ? ports : "");
-			cells[6] = strdup(c.name);
+			cells[6] = strdup(alive && c.net.mode == NET_BRIDGE
+					      ? inet_ntop(AF_INET, &c.net.ip, ip, sizeof(ip))
+					      : "");
+			cells[7] = strdup(c.name);
 			add_row(&rows, &n, cells);
 		}
 		container_free(&c);
 	}
 	strv_free(&ids);
-	print_rows(out, rows, n);
+	if (json)
+		print_json(out, rows, n);
+	else
+		print_rows(out, rows, n);
 	for (size_t r = 0; r < n; r++)
 		for (int c = 0; c < PS_COLS; c++)
 			free(rows[r][c]);

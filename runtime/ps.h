@@ -7,7 +7,7 @@
 #include "../common/err.h"
 #include "state.h"
 
-int ps_print(const char *root, bool all, FILE *out, struct mr_err *err);
+int ps_print(const char *root, bool all, bool json, FILE *out, struct mr_err *err);
 /* "Up 5 seconds" / "Exited (0) 3 seconds ago" / "Created" */
 void ps_status(const struct container *c, bool alive, time_t now, char *buf, size_t len);
 /* "About a minute", "5 seconds", "2 hours" (Docker's HumanDuration) */

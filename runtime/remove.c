@@ -3,12 +3,14 @@
 #include "remove.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
 #include "state.h"
+#include "stop.h"
 
-int container_remove(const char *root, const char *ref, struct mr_err *err)
+int container_remove(const char *root, const char *ref, bool force, struct mr_err *err)
 {
 	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char id[ID_LEN + 1];
@@ -20,9 +22,22 @@ int container_remove(const char *root, const char *ref, struct mr_err *err)
 	if (state_lookup(rootfd, ref, id, err) < 0 || state_load(rootfd, id, &c, err) < 0)
 		return -1;
 	if (c.status == ST_RUNNING && pid_alive(c.pid, c.pid_start)) {
+		if (!force) {
+			container_free(&c);
+			return mr_error(err, 0,
+					"cannot remove container %s: container is running: stop "
+					"it first, or use -f",
+					ref);
+		}
+		/* Kill it and let its owner run the undo path; what is left (a
+		 * container without --rm) is removed below. */
+		kill(c.pid, SIGKILL);
+		wait_owner_gone(&c, 10000);
 		container_free(&c);
-		return mr_error(
-		    err, 0, "cannot remove container %s: container is running: stop it first", ref);
+		if (state_load(rootfd, id, &c, err) < 0) {
+			mr_error_clear(err);
+			return 0; /* --rm: its owner removed it already */
+		}
 	}
 	net_release(rootfd, c.id, &c.net);
 	r = state_remove(rootfd, &c, err);

@@ -3,4 +3,7 @@
 
 #include "../common/err.h"
 
-int container_remove(const char *root, const char *ref, struct mr_err *err);
+#include <stdbool.h>
+
+/* force: kill a running container first (rm -f). */
+int container_remove(const char *root, const char *ref, bool force, struct mr_err *err);

@@ -120,6 +120,22 @@ static int make_layer_dirs(struct run *r, struct mr_err *err)
 	return 0;
 }
 
+/* -d: the monitor (and so the container) writes its stdout and stderr to
+ * container.log in the state directory, and reads nothing. */
+static int detach_stdio(struct run *r, struct mr_err *err)
+{
+	_cleanup_close_ int logfd =
+	    openat(r->statefd, "container.log",
+		   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	_cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (logfd < 0 || null < 0)
+		return mr_error(err, errno, "container.log");
+	if (dup2(null, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
+		return mr_error(err, errno, "container.log");
+	return 0;
+}
+
 static unsigned long clone_flags(enum net_mode mode)
 {
 	unsigned long f = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -162,6 +178,8 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	if (r->statefd < 0)
 		return -1;
 	snprintf(r->statedir, sizeof(r->statedir), "%s/containers/%s", root, r->c.id);
+	if (o->detach && detach_stdio(r, err) < 0)
+		return -1;
 
 	r->reserved = true;
 	if (net_reserve(r->rootfd, r->c.id, o->network, o->ip, o->ports, o->n_ports, &r->c.net,
@@ -253,11 +271,79 @@ static void run_undo(struct run *r, int status, bool failed)
 	container_free(&r->c);
 }
 
+/* What a detached monitor tells the `run -d` that started it. */
+struct start_report {
+	int status; /* 0: started; else the exit status for the failure */
+	char id[ID_LEN + 1];
+	char msg[1024];
+};
+
+/* -d: a monitor process of our own starts the container, reports, then waits
+ * for it and runs the undo path, as the foreground run would. The caller
+ * prints the id as soon as the start is known to have worked. */
+static int run_detached(const char *root, const struct run_opts *o, struct mr_err *err)
+{
+	struct start_report rep = {0};
+	int p[2];
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return mr_error(err, errno, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return mr_error(err, errno, "fork monitor");
+	}
+	if (pid == 0) {
+		struct run r = {.rootfd = -1, .statefd = -1, .sync_fd = -1};
+		struct mr_err e = {0};
+		int status;
+
+		close(p[0]);
+		setsid(); /* no terminal; a Ctrl-C of the caller's shell does not reach us */
+		sigprocmask(SIG_SETMASK, NULL, &r.old_mask);
+		if (run_start(&r, o, root, &e) < 0) {
+			rep.status = e.status ? e.status : 125;
+			snprintf(rep.msg, sizeof(rep.msg), "%s", e.msg ? e.msg : "start failed");
+			write_all(p[1], &rep, sizeof(rep));
+			run_undo(&r, 0, true);
+			_exit(rep.status);
+		}
+		memcpy(rep.id, r.c.id, sizeof(rep.id));
+		write_all(p[1], &rep, sizeof(rep));
+		close(p[1]);
+		status = wait_container(r.pid);
+		r.pid = 0;
+		run_undo(&r, status, false);
+		_exit(0);
+	}
+	close(p[1]);
+	do
+		n = read(p[0], &rep, sizeof(rep));
+	while (n < 0 && errno == EINTR);
+	close(p[0]);
+	if (n != (ssize_t)sizeof(rep)) {
+		waitpid(pid, NULL, 0);
+		return mr_error(err, 0, "the container monitor died during start");
+	}
+	if (rep.status) {
+		waitpid(pid, NULL, 0);
+		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		return mr_error_status(err, rep.status, 0, "%s", rep.msg);
+	}
+	printf("%s\n", rep.id);
+	return 0;
+}
+
 int run_container(const char *root, const struct run_opts *o, struct mr_err *err)
 {
 	struct run r = {.rootfd = -1, .statefd = -1, .sync_fd = -1};
 	int status;
 
+	if (o->detach)
+		return run_detached(root, o, err);
 	sigprocmask(SIG_SETMASK, NULL, &r.old_mask);
 	if (run_start(&r, o, root, err) < 0) {
 		run_undo(&r, 0, true);

@@ -1,0 +1,106 @@
+/* gc.c - a container is stale when neither its process nor the minirun that
+ * owned it is alive but its state says it runs. Its network is released with
+ * the same undo functions `run` uses; then it is marked exited, or removed if
+ * it was started with --rm. */
+#include "gc.h"
+
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "state.h"
+
+/* A directory with no state.json is a run that died right after making it;
+ * a young one may be a run that is starting now, so leave that alone. */
+static bool abandoned_dir(int rootfd, const char *id)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "containers/%s/state.json", id);
+	if (fstatat(rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return false;
+	snprintf(path, sizeof(path), "containers/%s", id);
+	return fstatat(rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       time(NULL) - st.st_mtime > 60;
+}
+
+static void gc_names(int rootfd, FILE *out)
+{
+	_cleanup_close_ int fd = openat(rootfd, "names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d)
+		return;
+	fd = -1;
+	while ((de = readdir(d))) {
+		char target[ID_LEN + 2], path[160];
+		ssize_t n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+		struct stat st;
+
+		if (n != ID_LEN)
+			continue;
+		target[n] = '\0';
+		snprintf(path, sizeof(path), "containers/%s", target);
+		if (fstatat(rootfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			fprintf(out, "removed name %s (its container is gone)\n", de->d_name);
+	}
+	closedir(d);
+}
+
+int gc_run(const char *root, FILE *out, struct mr_err *err)
+{
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct strv ids = {0};
+
+	if (rootfd < 0)
+		return errno == ENOENT ? 0 : mr_error(err, errno, "state root %s", root);
+	if (state_list(rootfd, &ids, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ids.n; i++) {
+		struct container c;
+		struct mr_err e = {0};
+
+		if (abandoned_dir(rootfd, ids.v[i])) {
+			struct container bare = {0};
+			memcpy(bare.id, ids.v[i], ID_LEN + 1);
+			if (state_remove(rootfd, &bare, &e) == 0)
+				fprintf(out, "removed %.12s (never started)\n", ids.v[i]);
+			mr_error_clear(&e);
+			continue;
+		}
+		if (state_load(rootfd, ids.v[i], &c, &e) < 0) {
+			fprintf(stderr, "minirun: gc: %s\n", e.msg);
+			mr_error_clear(&e);
+			continue;
+		}
+		if (c.status != ST_EXITED && !pid_alive(c.pid, c.pid_start) &&
+		    !pid_alive(c.owner, c.owner_start)) {
+			net_release(rootfd, c.id, &c.net);
+			if (c.auto_remove || c.status == ST_CREATED) {
+				state_remove(rootfd, &c, &e);
+				fprintf(out, "removed %.12s (%s): its process is gone\n", c.id,
+					c.name);
+			} else {
+				c.status = ST_EXITED;
+				c.exit_code = 137; /* it was killed; Docker shows the same */
+				clock_gettime(CLOCK_REALTIME, &c.finished);
+				state_save(rootfd, &c, &e);
+				fprintf(out, "released %.12s (%s): its process is gone\n", c.id,
+					c.name);
+			}
+			mr_error_clear(&e);
+		}
+		container_free(&c);
+	}
+	strv_free(&ids);
+	gc_names(rootfd, out);
+	return 0;
+}
