@@ -1,0 +1,79 @@
+#!/bin/bash
+# Living with containers: run -d, ps, inspect, logs, stop, kill, rm, exec, gc.
+. "$(dirname "$0")/lib.sh"
+BB="$ROOTFS"
+
+id=$(mr run -d --network none --name web "$BB" sh -c 'trap "echo got-term; exit 3" TERM; echo started; echo to-stderr >&2; while :; do sleep 0.05; done')
+check_eq "run -d exits 0" $? 0
+check_match "run -d prints the full 64-hex id" "$id" '^[0-9a-f]{64}$'
+wait_for 5 grep -q to-stderr "$ROOT/containers/$id/container.log"
+check_match "ps shows it Up" "$(mr ps)" "${id:0:12} +rootfs-busybox +\"sh -c trap.*Up .* web"
+check_eq "ps --format json has the name" "$(mr ps --format json | jq -r .Names)" web
+check_eq "inspect: status" "$(mr inspect web | jq -r '.[0].State.Status')" running
+check_eq "inspect: id" "$(mr inspect "${id:0:6}" | jq -r '.[0].Id')" "$id"
+check_eq "inspect: hostname" "$(mr inspect web | jq -r '.[0].Config.Hostname')" "${id:0:12}"
+check_eq "inspect: command" "$(mr inspect web | jq -r '.[0].Config.Cmd[0]')" sh
+check_eq "inspect: network mode" "$(mr inspect web | jq -r '.[0].HostConfig.NetworkMode')" none
+pid=$(mr inspect web | jq -r '.[0].State.Pid')
+check "inspect: the pid is the container's PID 1" sh -c "grep -q '^NSpid:.*[[:space:]]1\$' /proc/$pid/status"
+check_eq "logs: stdout and stderr" "$(mr logs web)" $'started\nto-stderr'
+check_eq "logs --tail 1" "$(mr logs --tail 1 web)" to-stderr
+rss=$(grep VmRSS "/proc/$(jq -r .owner "$ROOT/containers/$id/state.json")/status" | awk '{print $2}')
+if [ "$rss" -le 2048 ]; then ok "the monitor's resident memory is at most 2 MiB ($rss kB)"; else not_ok "monitor RSS $rss kB > 2048"; fi
+
+# exec: in all the container's namespaces, status passed back.
+check_eq "exec runs in the container" "$(mr exec web sh -c 'hostname; cat /proc/1/comm')" "${id:0:12}
+sh"
+mr exec web sh -c 'exit 7'; check_eq "exec passes the exit status back" $? 7
+mr exec web nosuch 2>/dev/null; check_eq "exec of a missing command: 127" $? 127
+check_eq "exec -e and -w" "$(mr exec -e X=1 -w /tmp web sh -c 'echo $X $(pwd) $PATH')" "1 /tmp /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+check_eq "exec -i passes stdin" "$(echo in | mr exec -i web cat)" in
+check_eq "exec without -i: stdin is /dev/null" "$(echo in | mr exec web cat)" ""
+
+# Bad input leaves everything as it was.
+mr rm web 2>"$T_DIR/err"; check_eq "rm of a running container fails" $? 1
+check_match "... with one line" "$(cat "$T_DIR/err")" '^minirun: cannot remove container web: container is running'
+mr kill -s NOPE web 2>/dev/null; check_eq "kill with an unknown signal fails" $? 125
+check_eq "... and the container still runs" "$(mr inspect web | jq -r '.[0].State.Running')" true
+mr logs nosuch 2>/dev/null; check_eq "logs of an unknown name fails" $? 125
+mr exec nosuch true 2>/dev/null; check_eq "exec in an unknown container fails" $? 125
+
+# kill -s TERM reaches the trap; stop waits; logs show it.
+check "kill -s TERM" mr kill -s TERM web
+wait_for 5 sh -c "[ \"\$(jq -r .status '$ROOT/containers/$id/state.json')\" = exited ]"
+check_eq "the container exited 3 through its trap" "$(jq -r .exit_code "$ROOT/containers/$id/state.json")" 3
+check_match "ps -a: Exited (3)" "$(mr ps -a | grep web)" 'Exited \(3\)'
+check_eq "logs after exit" "$(mr logs --tail 1 web)" got-term
+mr exec web true 2>"$T_DIR/err"; check_eq "exec in a stopped container fails" $? 125
+check_eq "... saying so" "$(cat "$T_DIR/err")" "minirun: container web is not running"
+check "rm a stopped container" mr rm web
+check_eq "it is gone" "$(ls "$ROOT/containers" | wc -l)" 0
+
+# stop: SIGTERM ignored by PID 1 -> SIGKILL after -t.
+mr run -d --network none --name stubborn "$BB" sleep 100 >/dev/null
+start=$(date +%s%N)
+check "stop -t 1" mr stop -t 1 stubborn
+took=$((($(date +%s%N) - start) / 1000000))
+if [ "$took" -ge 900 ] && [ "$took" -lt 8000 ]; then ok "stop waited about -t before SIGKILL (${took} ms)"; else not_ok "stop took $took ms"; fi
+check_match "stopped by SIGKILL: Exited (137)" "$(mr ps -a | grep stubborn)" 'Exited \(137\)'
+mr rm stubborn >/dev/null
+
+# rm -f of a running container, and --rm with -d.
+mr run -d --network none --name forced "$BB" sleep 100 >/dev/null
+check "rm -f removes a running container" mr rm -f forced
+check_eq "nothing is left of it" "$(ls "$ROOT/containers" | wc -l)" 0
+id=$(mr run -d --rm --network none "$BB" sh -c 'sleep 0.2')
+wait_for 5 sh -c "[ ! -d '$ROOT/containers/$id' ]"
+check "run -d --rm removes itself after exit" test ! -d "$ROOT/containers/$id"
+mr run -d --network none "$ROOTFS" nosuch 2>/dev/null; check_eq "run -d of a missing command: 127" $? 127
+
+# gc: a container whose monitor was killed -9 (its container dies with it).
+id=$(mr run -d --network none --name crashed "$BB" sleep 100)
+owner=$(jq -r .owner "$ROOT/containers/$id/state.json")
+kill -9 "$owner"
+wait_for 5 sh -c "! kill -0 $(jq -r .pid "$ROOT/containers/$id/state.json") 2>/dev/null"
+check_match "gc reports what it released" "$(mr gc)" "released ${id:0:12} \(crashed\)"
+check_eq "gc twice is harmless" "$(mr gc)" ""
+check_match "ps -a shows it exited" "$(mr ps -a | grep crashed)" 'Exited \(137\)'
+mr rm crashed >/dev/null
+assert_clean
