@@ -43,6 +43,7 @@ static const char usage[] =
     "  -e, --env KEY[=VAL]      set an environment variable\n"
     "  -w, --workdir DIR        working directory inside the container\n"
     "  -i, --interactive        keep stdin open\n"
+    "  -t, --tty                give the container a terminal\n"
     "  --init                   run minirun's own reaper as PID 1\n"
     "  --network bridge|host|none\n"
     "  -p, --publish [IP:][HOSTPORT:]CPORT[/tcp|udp]\n"
@@ -66,6 +67,12 @@ static int cmd_run(const struct global_opts *g, int argc, char **argv, struct mr
 		run_opts_free(&o);
 		strv_free(&warnings);
 		return -1;
+	}
+	if (o.tty && o.interactive && !isatty(STDIN_FILENO)) {
+		run_opts_free(&o);
+		strv_free(&warnings);
+		/* Docker's words and status for the same mistake */
+		return mr_error_status(err, 1, 0, "the input device is not a TTY");
 	}
 	for (size_t i = 0; i < warnings.n; i++)
 		fprintf(stderr, "WARNING: %s\n", warnings.v[i]);

@@ -139,7 +139,7 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 	optind = 0; /* reset getopt: "+" stops at the first non-option (ROOTFS) */
 	opterr = 0;
 	/* argv[0] is "run" so getopt sees options from argv[1]. */
-	while ((c = getopt_long(argc, argv, "+:h:e:w:ip:d", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h:e:w:ip:dt", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RM:
 			o->rm = true;
@@ -173,6 +173,9 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 			break;
 		case 'd':
 			o->detach = true;
+			break;
+		case 't':
+			o->tty = true;
 			break;
 		case OPT_INIT:
 			o->init = true;
@@ -224,6 +227,8 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 			return mr_error(err, 0, "unknown flag: %s", argv[optind - 1]);
 		}
 	}
+	if (o->tty && o->detach)
+		return mr_error(err, 0, "-t with -d is not supported yet");
 	if (optind >= argc)
 		return mr_error(err, 0, "\"run\" requires at least 1 argument: ROOTFS");
 	o->rootfs = argv[optind++];

@@ -18,7 +18,7 @@ struct run_opts {
 	const char *name;     /* --name, or NULL */
 	const char *hostname; /* -h/--hostname, or NULL (first 12 hex of the id) */
 	const char *workdir;  /* -w, or NULL ("/") */
-	bool rm, interactive, init, detach;
+	bool rm, interactive, init, detach, tty;
 	enum net_mode network;
 	struct strv env; /* KEY=VAL, in order given */
 	struct port_map *ports;

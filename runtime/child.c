@@ -18,6 +18,7 @@
 
 #include "../common/cleanup.h"
 #include "spawn.h"
+#include "tty.h"
 
 static const char *env_get(char *const *env, const char *key)
 {
@@ -129,7 +130,10 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 			sync_fail(sync_fd, &err);
 		}
 	}
-	if (!cfg->interactive) {
+	if (cfg->tty) {
+		if (tty_setup_child(sync_fd, true, &err) < 0)
+			sync_fail(sync_fd, &err);
+	} else if (!cfg->interactive) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0) {
 			mr_error(&err, errno, "stdin /dev/null");

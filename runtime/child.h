@@ -14,6 +14,7 @@ struct child_cfg {
 	char *const *env; /* complete environment, PATH included */
 	const char *workdir;
 	bool interactive;
+	bool tty;		     /* -t: a pty from the container's devpts as stdio */
 	bool init;		     /* --init: our own reaper is PID 1 */
 	const sigset_t *parent_mask; /* to restore before exec */
 };

@@ -26,6 +26,7 @@
 #include "etcfiles.h"
 #include "spawn.h"
 #include "state.h"
+#include "tty.h"
 #include "wait.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -35,9 +36,10 @@ struct run {
 	int rootfd;
 	int statefd;
 	struct container c;
-	bool created;  /* state dir + name exist */
-	bool reserved; /* address/ports leased, maybe links and rules built */
-	pid_t pid;     /* child, until reaped */
+	bool created;	/* state dir + name exist */
+	bool reserved;	/* address/ports leased, maybe links and rules built */
+	pid_t pid;	/* child, until reaped */
+	int tty_master; /* -t: our end of the container's pty */
 	int sync_fd;
 	sigset_t old_mask;
 	char image[PATH_MAX];
@@ -50,7 +52,8 @@ static int build_env(const struct run_opts *o, const char *hostname, struct strv
 	char *h = NULL;
 
 	if (strv_push(env, DEFAULT_PATH) < 0 || asprintf(&h, "HOSTNAME=%s", hostname) < 0 ||
-	    strv_push_take(env, h) < 0 || strv_push(env, "HOME=/root") < 0)
+	    strv_push_take(env, h) < 0 || strv_push(env, "HOME=/root") < 0 ||
+	    (o->tty && strv_push(env, "TERM=xterm") < 0))
 		return -1;
 	for (size_t i = 0; i < o->env.n; i++) {
 		size_t klen = strcspn(o->env.v[i], "=") + 1;
@@ -209,6 +212,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 		    .env = r->c.env.v,
 		    .workdir = o->workdir,
 		    .interactive = o->interactive,
+		    .tty = o->tty,
 		    .init = o->init,
 		    .parent_mask = &r->old_mask,
 		};
@@ -227,6 +231,11 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	}
 	if (net_attach(r->c.id, &r->c.net, netns, err) < 0)
 		return -1;
+	if (o->tty) {
+		r->tty_master = tty_recv_master(r->sync_fd, err);
+		if (r->tty_master < 0)
+			return -1;
+	}
 	r->c.status = ST_RUNNING;
 	if (state_save(r->rootfd, &r->c, err) < 0)
 		return -1;
@@ -245,6 +254,8 @@ static void run_undo(struct run *r, int status, bool failed)
 
 	if (r->sync_fd >= 0)
 		close(r->sync_fd);
+	if (r->tty_master >= 0)
+		close(r->tty_master);
 	if (r->pid > 0) {
 		kill(r->pid, SIGKILL);
 		waitpid(r->pid, NULL, 0);
@@ -297,7 +308,7 @@ static int run_detached(const char *root, const struct run_opts *o, struct mr_er
 		return mr_error(err, errno, "fork monitor");
 	}
 	if (pid == 0) {
-		struct run r = {.rootfd = -1, .statefd = -1, .sync_fd = -1};
+		struct run r = {.rootfd = -1, .statefd = -1, .sync_fd = -1, .tty_master = -1};
 		struct mr_err e = {0};
 		int status;
 
@@ -339,7 +350,7 @@ static int run_detached(const char *root, const struct run_opts *o, struct mr_er
 
 int run_container(const char *root, const struct run_opts *o, struct mr_err *err)
 {
-	struct run r = {.rootfd = -1, .statefd = -1, .sync_fd = -1};
+	struct run r = {.rootfd = -1, .statefd = -1, .sync_fd = -1, .tty_master = -1};
 	int status;
 
 	if (o->detach)
@@ -349,7 +360,7 @@ int run_container(const char *root, const struct run_opts *o, struct mr_err *err
 		run_undo(&r, 0, true);
 		return -1;
 	}
-	status = wait_container(r.pid);
+	status = o->tty ? tty_relay(r.pid, r.tty_master, o->interactive) : wait_container(r.pid);
 	r.pid = 0; /* reaped */
 	run_undo(&r, status, false);
 	return status;

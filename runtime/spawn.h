@@ -9,7 +9,7 @@
 
 #include "../common/err.h"
 
-enum sync_type { SYNC_GO = 1, SYNC_ERROR = 2 };
+enum sync_type { SYNC_GO = 1, SYNC_ERROR = 2, SYNC_PTY = 3 };
 
 struct sync_msg {
 	int type;
