@@ -284,8 +284,8 @@ static int cmd_exec(const struct global_opts *g, int argc, char **argv, struct m
 			o.interactive = true;
 			break;
 		case 't':
-			strv_free(&o.env);
-			return mr_error(err, 0, "exec -t: terminals are not supported yet");
+			o.tty = true;
+			break;
 		case 'e':
 			if (!strchr(optarg, '=') || optarg[0] == '=') {
 				const char *v = optarg[0] != '=' ? getenv(optarg) : NULL;
@@ -311,6 +311,10 @@ static int cmd_exec(const struct global_opts *g, int argc, char **argv, struct m
 	if (argc - optind < 2) {
 		strv_free(&o.env);
 		return mr_error(err, 0, "\"exec\" requires at least 2 arguments: NAME CMD");
+	}
+	if (o.tty && o.interactive && !isatty(STDIN_FILENO)) {
+		strv_free(&o.env);
+		return mr_error_status(err, 1, 0, "the input device is not a TTY");
 	}
 	o.ref = argv[optind];
 	o.argv = argv + optind + 1;

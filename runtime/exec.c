@@ -23,6 +23,7 @@
 #include "child.h"
 #include "inspect.h"
 #include "spawn.h"
+#include "tty.h"
 #include "wait.h"
 
 static const struct {
@@ -84,7 +85,11 @@ static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_
 				 o->workdir ? o->workdir : "/");
 			sync_fail(sync_fd, &err);
 		}
-		if (!o->interactive) {
+		if (o->tty) {
+			setsid();
+			if (tty_setup_child(sync_fd, true, &err) < 0)
+				sync_fail(sync_fd, &err);
+		} else if (!o->interactive) {
 			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 			if (null < 0 || dup2(null, 0) < 0) {
 				mr_error(&err, errno, "stdin /dev/null");
@@ -136,10 +141,14 @@ int container_exec(const char *root, const struct exec_opts *o, struct mr_err *e
 	if (pid == 0)
 		joiner(nsfd, o, env.v, &old, child_fd);
 	if (pid > 0) {
-		if (sync_expect_exec(parent_fd, err) == 0)
-			status = wait_container(pid);
+		int master = o->tty ? tty_recv_master(parent_fd, err) : -1;
+		if ((!o->tty || master >= 0) && sync_expect_exec(parent_fd, err) == 0)
+			status =
+			    o->tty ? tty_relay(pid, master, o->interactive) : wait_container(pid);
 		else
 			waitpid(pid, NULL, 0);
+		if (master >= 0)
+			close(master);
 		close(parent_fd);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -12,6 +12,7 @@ struct exec_opts {
 	struct strv env; /* -e KEY=VAL */
 	const char *workdir;
 	bool interactive;
+	bool tty; /* -t: a pty of the container's devpts */
 };
 
 /* Returns the command's exit status (Docker's mapping), or -1 with err

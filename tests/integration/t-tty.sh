@@ -39,6 +39,18 @@ type_line "stty -a | grep -o -- '-\\?icanon' | sed 's/^/AFTER-/'"
 check "the terminal is restored (canonical mode again)" expect '^AFTER-icanon$'
 [ "$T_FAILED" -gt 0 ] && diag "$(screen)"
 
+# exec -it into a detached container.
+mr run -d --network none --name ttyd "$ROOTFS" sleep 60 >/dev/null
+type_line "$MINIRUN --root $ROOT exec -it ttyd sh"
+expect '^/ #'
+type_line 'echo EXECPID=$$; tty'
+check "exec -it gives a shell on a pty in the container" expect '^EXECPID=[0-9]+$'
+type_line 'exit 6'
+expect '^host\$$'
+type_line 'echo "xrc=$?"'
+check "exec -it passes the exit status back" expect '^xrc=6$'
+mr rm -f ttyd >/dev/null
+
 err=$(echo x | "$MINIRUN" --root "$ROOT" run --rm -it --network none "$ROOTFS" sh 2>&1)
 check_eq "-it with stdin not a terminal fails like Docker (exit 1)" "$?" 1
 check_eq "... saying so" "$err" "minirun: the input device is not a TTY"
