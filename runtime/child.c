@@ -4,6 +4,7 @@
 #include "child.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
@@ -89,11 +90,37 @@ static __attribute__((noreturn)) void init_loop(pid_t cmd)
 	}
 }
 
-static void reset_signals(const sigset_t *mask)
+/* Mark every fd above 2 close-on-exec; without close_range (before 5.11)
+ * walk /proc/self/fd. */
+static void cloexec_from_3(void)
 {
+	DIR *d;
+	struct dirent *de;
+
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		if (fd > 2 && fd != dirfd(d))
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	closedir(d);
+}
+
+void prepare_exec(void)
+{
+	sigset_t none;
+
+	/* Nothing of minirun's may reach the command: no fd above 2, no
+	 * ignored or blocked signal (whatever the caller of minirun had). */
+	cloexec_from_3();
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL); /* fails harmlessly for SIGKILL, SIGSTOP, RT internals */
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 void child_main(const struct child_cfg *cfg, int sync_fd)
@@ -144,9 +171,6 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 	if (sync_wait_go(sync_fd) < 0)
 		_exit(125); /* the parent gave up; it reports why */
 
-	/* Nothing of minirun's may reach the command: every fd above 2 is
-	 * close-on-exec from here, whatever opened it. */
-	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (cfg->init) {
 		sigset_t all;
 		pid_t cmd;
@@ -159,11 +183,13 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 			sync_fail(sync_fd, &err);
 		}
 		if (cmd > 0) {
-			close(sync_fd); /* the command's exec ends the parent's wait */
+			/* Our reaper never execs: close every fd above 2 (the sync
+			 * socket too, so the command's exec ends the parent's wait). */
+			syscall(SYS_close_range, 3U, ~0U, 0);
 			init_loop(cmd);
 		}
 	}
-	reset_signals(cfg->parent_mask);
+	prepare_exec();
 	exec_command(cfg->argv, cfg->env, &err);
 	sync_fail(sync_fd, &err);
 }

@@ -14,12 +14,15 @@ struct child_cfg {
 	char *const *env; /* complete environment, PATH included */
 	const char *workdir;
 	bool interactive;
-	bool tty;		     /* -t: a pty from the container's devpts as stdio */
-	bool init;		     /* --init: our own reaper is PID 1 */
-	const sigset_t *parent_mask; /* to restore before exec */
+	bool tty;  /* -t: a pty from the container's devpts as stdio */
+	bool init; /* --init: our own reaper is PID 1 */
 };
 
 __attribute__((noreturn)) void child_main(const struct child_cfg *cfg, int sync_fd);
+
+/* Just before exec in a container: every fd above 2 close-on-exec, every
+ * signal default and unblocked. */
+void prepare_exec(void);
 
 /* Exec argv with PATH taken from env, Docker's way: 127 when not found, 126
  * when found but not executable. Returns only on failure, with err set. */

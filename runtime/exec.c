@@ -60,9 +60,11 @@ static int merge_env(const struct strv *base, const struct strv *extra, struct s
 }
 
 static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_opts *o,
-					     char *const *env, const sigset_t *mask, int sync_fd)
+					     char *const *env, int sync_fd)
 {
 	struct mr_err err = {0};
+	/* Docker's default: the container's own working directory */
+	const char *workdir = o->workdir ? o->workdir : o->default_workdir;
 	pid_t cmd;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -80,9 +82,8 @@ static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_
 	if (cmd == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* setns(mnt) put us at the container's root; now its directory */
-		if (chdir(o->workdir ? o->workdir : "/") < 0) {
-			mr_error(&err, errno, "working directory %s",
-				 o->workdir ? o->workdir : "/");
+		if (chdir(workdir) < 0) {
+			mr_error(&err, errno, "working directory %s", workdir);
 			sync_fail(sync_fd, &err);
 		}
 		if (o->tty) {
@@ -96,7 +97,7 @@ static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_
 				sync_fail(sync_fd, &err);
 			}
 		}
-		sigprocmask(SIG_SETMASK, mask, NULL);
+		prepare_exec();
 		exec_command(o->argv, env, &err);
 		sync_fail(sync_fd, &err);
 	}
@@ -104,7 +105,7 @@ static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_
 	_exit(wait_container(cmd));
 }
 
-int container_exec(const char *root, const struct exec_opts *o, struct mr_err *err)
+int container_exec(const char *root, struct exec_opts *o, struct mr_err *err)
 {
 	_cleanup_close_ int rootfd = open_root_for(root, o->ref, err);
 	struct container c;
@@ -131,15 +132,20 @@ int container_exec(const char *root, const struct exec_opts *o, struct mr_err *e
 			goto out;
 		}
 	}
+	o->default_workdir = c.workdir && *c.workdir ? c.workdir : "/";
 	if (merge_env(&c.env, &o->env, &env) < 0) {
 		mr_error(err, ENOMEM, "exec");
 		goto out;
 	}
 	forwarded_signals(&fwd);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&fwd, sig) == 1)
+			signal(sig,
+			       SIG_DFL); /* an ignored signal would be dropped, not passed on */
 	sigprocmask(SIG_BLOCK, &fwd, &old);
 	pid = spawn_clone(0, &parent_fd, &child_fd, err);
 	if (pid == 0)
-		joiner(nsfd, o, env.v, &old, child_fd);
+		joiner(nsfd, o, env.v, child_fd);
 	if (pid > 0) {
 		int master = o->tty ? tty_recv_master(parent_fd, err) : -1;
 		if ((!o->tty || master >= 0) && sync_expect_exec(parent_fd, err) == 0)

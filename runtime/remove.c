@@ -21,7 +21,10 @@ int container_remove(const char *root, const char *ref, bool force, struct mr_er
 		return mr_error(err, 0, "no such container: %s", ref);
 	if (state_lookup(rootfd, ref, id, err) < 0 || state_load(rootfd, id, &c, err) < 0)
 		return -1;
-	if (c.status == ST_RUNNING && pid_alive(c.pid, c.pid_start)) {
+	/* Running, or still starting (its owner is at work and may not have
+	 * recorded the pid yet). */
+	if ((c.status == ST_RUNNING && pid_alive(c.pid, c.pid_start)) ||
+	    (c.status == ST_CREATED && pid_alive(c.owner, c.owner_start))) {
 		if (!force) {
 			container_free(&c);
 			return mr_error(err, 0,
@@ -31,7 +34,8 @@ int container_remove(const char *root, const char *ref, bool force, struct mr_er
 		}
 		/* Kill it and let its owner run the undo path; what is left (a
 		 * container without --rm) is removed below. */
-		kill(c.pid, SIGKILL);
+		if (c.pid > 0 && pid_alive(c.pid, c.pid_start))
+			kill(c.pid, SIGKILL);
 		wait_owner_gone(&c, 10000);
 		container_free(&c);
 		if (state_load(rootfd, id, &c, err) < 0) {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,10 +37,11 @@ struct run {
 	int rootfd;
 	int statefd;
 	struct container c;
-	bool created;	/* state dir + name exist */
-	bool reserved;	/* address/ports leased, maybe links and rules built */
-	pid_t pid;	/* child, until reaped */
-	int tty_master; /* -t: our end of the container's pty */
+	bool created;	    /* state dir + name exist */
+	bool reserved;	    /* address/ports leased, maybe links and rules built */
+	pid_t pid;	    /* child, until reaped */
+	int tty_master;	    /* -t: our end of the container's pty */
+	struct mr_err *err; /* where a failure is reported */
 	int sync_fd;
 	sigset_t old_mask;
 	char image[PATH_MAX];
@@ -95,7 +97,9 @@ static int write_etc_files(struct run *r, const struct run_opts *o, struct mr_er
 	if (eo.host_network)
 		read_file_at(AT_FDCWD, "/etc/hosts", &host_hosts, NULL);
 	read_file_at(AT_FDCWD, "/etc/resolv.conf", &stub, NULL);
-	src = etc_resolv_host_path(stub);
+	/* In the host's network the host's resolver (even a 127.0.0.53 stub)
+	 * is reachable, so host mode starts from /etc/resolv.conf itself. */
+	src = eo.host_network ? "/etc/resolv.conf" : etc_resolv_host_path(stub);
 	if (strcmp(src, "/etc/resolv.conf") == 0)
 		host_resolv = TAKE_PTR(stub);
 	else
@@ -163,12 +167,18 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	if (state_create(r->rootfd, &r->c, err) < 0)
 		return -1;
 	r->created = true;
-	r->c.hostname = strdup(o->hostname ? o->hostname : "");
-	if (!o->hostname && r->c.hostname) {
-		free(r->c.hostname);
+	if (o->hostname) {
+		r->c.hostname = strdup(o->hostname);
+	} else if (o->network == NET_HOST) {
+		/* Docker: a host-network container has the host's name */
+		char host[HOST_NAME_MAX + 1] = "";
+		gethostname(host, sizeof(host));
+		r->c.hostname = strdup(host);
+	} else {
 		r->c.hostname = strndup(r->c.id, 12);
 	}
 	r->c.rootfs = strdup(r->image);
+	r->c.workdir = o->workdir ? strdup(o->workdir) : NULL;
 	r->c.auto_remove = o->rm;
 	r->c.owner = getpid();
 	r->c.owner_start = pid_start_time(r->c.owner);
@@ -214,7 +224,6 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 		    .interactive = o->interactive,
 		    .tty = o->tty,
 		    .init = o->init,
-		    .parent_mask = &r->old_mask,
 		};
 		child_main(&cfg, child_fd);
 	}
@@ -239,7 +248,10 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	r->c.status = ST_RUNNING;
 	if (state_save(r->rootfd, &r->c, err) < 0)
 		return -1;
-	if (sync_send_go(r->sync_fd) < 0 || sync_expect_exec(r->sync_fd, err) < 0) {
+	/* If the child failed already, "go" meets a closed socket but its
+	 * message is still queued: read it either way. */
+	sync_send_go(r->sync_fd);
+	if (sync_expect_exec(r->sync_fd, err) < 0) {
 		if (!err->msg)
 			mr_error(err, 0, "container exited during setup");
 		return -1;
@@ -251,6 +263,9 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 static void run_undo(struct run *r, int status, bool failed)
 {
 	struct mr_err ignore = {0};
+
+	if (failed && r->sync_fd >= 0 && r->err)
+		sync_prefer_child_error(r->sync_fd, r->err);
 
 	if (r->sync_fd >= 0)
 		close(r->sync_fd);
@@ -313,9 +328,17 @@ static int run_detached(const char *root, const struct run_opts *o, struct mr_er
 		int status;
 
 		close(p[0]);
+		/* Keep nothing of the caller's but stdio (replaced by the log
+		 * soon): a pipe held here would make its reader wait for the
+		 * container's end. */
+		if (p[1] > 3)
+			syscall(SYS_close_range, 3U, (unsigned)p[1] - 1, 0);
+		syscall(SYS_close_range, (unsigned)p[1] + 1, ~0U, 0);
 		setsid(); /* no terminal; a Ctrl-C of the caller's shell does not reach us */
 		sigprocmask(SIG_SETMASK, NULL, &r.old_mask);
+		r.err = &e;
 		if (run_start(&r, o, root, &e) < 0) {
+			sync_prefer_child_error(r.sync_fd, &e);
 			rep.status = e.status ? e.status : 125;
 			snprintf(rep.msg, sizeof(rep.msg), "%s", e.msg ? e.msg : "start failed");
 			write_all(p[1], &rep, sizeof(rep));
@@ -353,9 +376,13 @@ int run_container(const char *root, const struct run_opts *o, struct mr_err *err
 	struct run r = {.rootfd = -1, .statefd = -1, .sync_fd = -1, .tty_master = -1};
 	int status;
 
+	/* The caller's umask must not shape the container's files (Docker's
+	 * containers see 022 whatever the daemon's caller had). */
+	umask(022);
 	if (o->detach)
 		return run_detached(root, o, err);
 	sigprocmask(SIG_SETMASK, NULL, &r.old_mask);
+	r.err = err;
 	if (run_start(&r, o, root, err) < 0) {
 		run_undo(&r, 0, true);
 		return -1;

@@ -82,3 +82,15 @@ int sync_expect_exec(int fd, struct mr_err *err)
 	err->errnum = m.errnum;
 	return -1;
 }
+
+void sync_prefer_child_error(int fd, struct mr_err *err)
+{
+	struct sync_msg m;
+	ssize_t n = recv(fd, &m, sizeof(m), MSG_DONTWAIT);
+
+	if (n != (ssize_t)sizeof(m) || m.type != SYNC_ERROR)
+		return;
+	m.text[sizeof(m.text) - 1] = '\0';
+	mr_error_clear(err);
+	mr_error_status(err, m.status, 0, "%s", m.text);
+}

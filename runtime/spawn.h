@@ -28,5 +28,8 @@ int sync_send_go(int fd);
 __attribute__((noreturn)) void sync_fail(int fd, const struct mr_err *err);
 /* Child side: block until the parent says go; -1 if the parent went away. */
 int sync_wait_go(int fd);
+/* Parent side, after a failure of its own: if the child has reported an
+ * error already, that is the real cause; replace err with it. */
+void sync_prefer_child_error(int fd, struct mr_err *err);
 /* Parent side: 0 on EOF (the child exec'd), -1 with err from the child. */
 int sync_expect_exec(int fd, struct mr_err *err);

@@ -74,24 +74,25 @@ int state_create(int rootfd, struct container *c, struct mr_err *err)
 		if (asprintf(&c->name, "mr_%.12s", c->id) < 0)
 			return mr_error(err, ENOMEM, "name");
 	}
+	/* The directory first, then the name: `gc` drops names whose directory
+	 * is missing, and must never see a claim that is still being made. */
+	dir = cdir(c->id);
+	if (!dir || mkdirat(rootfd, dir, 0700) < 0)
+		return mr_error(err, dir ? errno : ENOMEM, "create state directory");
 	{
 		_cleanup_free_ char *link = NULL;
-		if (asprintf(&link, "names/%s", c->name) < 0)
-			return mr_error(err, ENOMEM, "name");
-		if (symlinkat(c->id, rootfd, link) < 0) {
-			if (errno == EEXIST)
+		int e;
+		if (asprintf(&link, "names/%s", c->name) < 0 ||
+		    symlinkat(c->id, rootfd, link) < 0) {
+			e = link ? errno : ENOMEM;
+			unlinkat(rootfd, dir, AT_REMOVEDIR);
+			if (e == EEXIST)
 				return mr_error(err, 0,
 						"container name \"%s\" is already in use; remove "
 						"that container or choose another name",
 						c->name);
-			return mr_error(err, errno, "claim name %s", c->name);
+			return mr_error(err, e, "claim name %s", c->name);
 		}
-	}
-	dir = cdir(c->id);
-	if (!dir || mkdirat(rootfd, dir, 0700) < 0) {
-		int e = dir ? errno : ENOMEM;
-		state_remove(rootfd, c, &(struct mr_err){0});
-		return mr_error(err, e, "create state directory");
 	}
 	clock_gettime(CLOCK_REALTIME, &c->created);
 	return 0;
@@ -178,6 +179,7 @@ int state_save(int rootfd, const struct container *c, struct mr_err *err)
 	json_object_set_new(o, "name", json_string(c->name));
 	json_object_set_new(o, "hostname", json_string(c->hostname ? c->hostname : ""));
 	json_object_set_new(o, "rootfs", json_string(c->rootfs ? c->rootfs : ""));
+	json_object_set_new(o, "workdir", json_string(c->workdir ? c->workdir : ""));
 	json_object_set_new(o, "command", strv_json(&c->argv));
 	json_object_set_new(o, "env", strv_json(&c->env));
 	json_object_set_new(o, "status", json_string(status_name(c->status)));
@@ -291,6 +293,7 @@ int state_load(int rootfd, const char *id, struct container *c, struct mr_err *e
 	c->name = strdup(json_string_value(json_object_get(o, "name")) ?: "");
 	c->hostname = strdup(json_string_value(json_object_get(o, "hostname")) ?: "");
 	c->rootfs = strdup(json_string_value(json_object_get(o, "rootfs")) ?: "");
+	c->workdir = strdup(json_string_value(json_object_get(o, "workdir")) ?: "");
 	s = json_string_value(json_object_get(o, "status"));
 	c->status = !s				? ST_CREATED
 		    : strcmp(s, "running") == 0 ? ST_RUNNING
@@ -424,8 +427,9 @@ void container_free(struct container *c)
 	free(c->name);
 	free(c->hostname);
 	free(c->rootfs);
+	free(c->workdir);
 	strv_free(&c->argv);
 	strv_free(&c->env);
 	net_state_free(&c->net);
-	c->name = c->hostname = c->rootfs = NULL;
+	c->name = c->hostname = c->rootfs = c->workdir = NULL;
 }

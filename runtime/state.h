@@ -21,7 +21,8 @@ struct container {
 	char id[ID_LEN + 1];
 	char *name;
 	char *hostname;
-	char *rootfs; /* absolute path of the image directory */
+	char *rootfs;  /* absolute path of the image directory */
+	char *workdir; /* -w, or NULL */
 	struct strv argv;
 	struct strv env;
 	pid_t pid;		      /* container's PID 1, as seen by the host */

@@ -30,6 +30,15 @@ check_eq "exec -e and -w" "$(mr exec -e X=1 -w /tmp web sh -c 'echo $X $(pwd) $P
 check_eq "exec -i passes stdin" "$(echo in | mr exec -i web cat)" in
 check_eq "exec without -i: stdin is /dev/null" "$(echo in | mr exec web cat)" ""
 
+# exec: nothing of the caller's reaches the command either.
+check_eq "exec: a caller's fd 7 does not reach the command" "$(exec 7>"$T_DIR/leak"; mr exec web ls /proc/self/fd | tr '\n' ' ')" "0 1 2 3 "
+check_eq "exec: signals the caller ignores are not ignored" "$(trap '' HUP; mr exec web grep SigIgn /proc/self/status)" "SigIgn:	0000000000000000"
+
+# run -d does not keep the caller's pipes open (a $(...) around it returns).
+out=$(timeout 5 "$MINIRUN" --root "$ROOT" run -d --network none --name piped "$BB" sleep 30 | wc -l)
+check_eq "run -d returns through a pipe at once" "$out" 1
+mr rm -f piped >/dev/null
+
 # Bad input leaves everything as it was.
 mr rm web 2>"$T_DIR/err"; check_eq "rm of a running container fails" $? 1
 check_match "... with one line" "$(cat "$T_DIR/err")" '^minirun: cannot remove container web: container is running'

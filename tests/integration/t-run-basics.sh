@@ -103,3 +103,17 @@ check "rm by name" mr rm keep
 mr rm keep 2>"$T_DIR/err"; check_eq "rm of an unknown name fails" $? 1
 check_eq "... saying so" "$(cat "$T_DIR/err")" "minirun: no such container: keep"
 assert_clean "nothing is left after the containers"
+
+# Nothing of the caller's reaches the container: fds, ignored and blocked
+# signals, umask; and --init's reaper holds no host fd either.
+exec 7>"$T_DIR/leak"
+check_eq "a caller's fd 7 does not reach the container" "$(run ls /proc/1/fd | tr '\n' ' ')" "0 1 2 3 "
+exec 7>&-
+check_eq "--init's PID 1 holds only 0, 1 and 2" "$(mr run --rm --init --network none "$ROOTFS" ls /proc/1/fd | tr '\n' ' ')" "0 1 2 "
+check_eq "signals the caller ignores are not ignored inside" "$(trap '' HUP USR1; mr run --rm --network none "$ROOTFS" grep SigIgn /proc/self/status)" "SigIgn:	0000000000000000"
+check_eq "the container's umask is 0022 whatever the caller's" "$(umask 077; mr run --rm --network none "$ROOTFS" sh -c 'umask; stat -c %a / /etc/hosts')" $'0022\n755\n644'
+out=$(mr run --rm --network none -w /etc/passwd/x "$ROOTFS" true 2>&1)
+check_eq "a child failure before exec is reported as itself (exit 125)" "$?" 125
+check_match "... naming the cause" "$out" '^minirun: working directory /etc/passwd/x: Not a directory$'
+check_eq "host mode keeps the host's hostname, as Docker" "$(mr run --rm --network host "$ROOTFS" hostname)" "$(hostname)"
+assert_clean "nothing is left after these either"
