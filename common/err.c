@@ -74,3 +74,13 @@ void mr_error_clear(struct mr_err *err)
 	err->errnum = 0;
 	err->status = 0;
 }
+
+int mr_error_move(struct mr_err *err, struct mr_err *from)
+{
+	if (!err->msg) {
+		*err = *from;
+		from->msg = NULL;
+	}
+	mr_error_clear(from);
+	return -1;
+}

@@ -19,3 +19,5 @@ int mr_error_status(struct mr_err *err, int status, int errnum, const char *fmt,
 /* Prefix context to an existing error: "context: old". Returns -1. */
 int mr_error_wrap(struct mr_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mr_error_clear(struct mr_err *err);
+/* Move from into err (keeping err's first error if it has one); from is left empty. */
+int mr_error_move(struct mr_err *err, struct mr_err *from);

@@ -28,7 +28,7 @@ int addr_add(struct nl *nl, int index, struct in_addr addr, int prefix, struct m
 		mr_error_clear(&e);
 		return 0;
 	}
-	*err = e;
+	mr_error_move(err, &e);
 	return mr_error_wrap(err, "add address to link %d", index);
 }
 

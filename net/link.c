@@ -82,7 +82,7 @@ int link_get(struct nl *nl, const char *name, struct link_info *li, struct mr_er
 		return -ENODEV;
 	}
 	if (r < 0) {
-		*err = e;
+		mr_error_move(err, &e);
 		return mr_error_wrap(err, "get link %s", name);
 	}
 	mr_error_clear(&e);
@@ -202,6 +202,6 @@ int link_del(struct nl *nl, const char *name, struct mr_err *err)
 		mr_error_clear(&e);
 		return 0;
 	}
-	*err = e;
+	mr_error_move(err, &e);
 	return mr_error_wrap(err, "delete link %s", name);
 }

@@ -17,7 +17,7 @@ int link_get(struct nl *nl, const char *name, struct link_info *li, struct mr_er
 /* Make a bridge, up, with this MTU. -EEXIST when it exists already. */
 int link_add_bridge(struct nl *nl, const char *name, unsigned int mtu, struct mr_err *err);
 int link_set_up(struct nl *nl, int index, struct mr_err *err);
-/* One request: veth host_name (enslaved to master, up, hairpin off) whose
+/* One request: veth host_name (enslaved to master, up) whose
  * peer is born in netns_fd as peer_name with MAC mac (6 bytes). */
 int link_add_veth(struct nl *nl, const char *host_name, int master, unsigned int mtu,
 		  const char *peer_name, int netns_fd, const unsigned char *mac,
