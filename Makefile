@@ -22,18 +22,21 @@ DEB_TEST  := busybox-static nftables iproute2 curl jq conntrack tmux procps util
 all: minirun
 
 minirun: build/cli/main.o build/libminirun.a
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/libminirun.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 build/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 build/tests/%: tests/unit/%.c build/libminirun.a tests/unit/tap.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< build/libminirun.a $(PKG_LIBS)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< build/libminirun.a $(PKG_LIBS)
 
 # Install only what is missing; `apt-get update` only when something is.
 deps:
