@@ -13,6 +13,7 @@
 
 #include "../common/cleanup.h"
 #include "../runtime/etcfiles.h"
+#include "../runtime/security.h"
 
 bool valid_container_name(const char *name)
 {
@@ -107,6 +108,9 @@ enum {
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPT,
 	OPT_ADD_HOST,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_SECURITY_OPT,
 };
 
 int run_opts_parse(struct run_opts *o, int argc, char **argv,
@@ -129,6 +133,9 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
 	    {"dns-option", required_argument, NULL, OPT_DNS_OPT},
 	    {"add-host", required_argument, NULL, OPT_ADD_HOST},
+	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
 	    {0},
 	};
 	struct in_addr a;
@@ -218,6 +225,28 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 			if (push_checked(&o->add_hosts, "--add-host", optarg, err) < 0)
 				return -1;
 			break;
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP: {
+			struct strv *l = c == OPT_CAP_ADD ? &o->cap_add : &o->cap_drop;
+			uint64_t ignore;
+			if (strv_push(l, optarg) < 0)
+				return mr_error(err, ENOMEM, "caps");
+			/* check the name now, before anything is made */
+			if (security_caps(&o->cap_add, &o->cap_drop, &ignore, err) < 0)
+				return -1;
+			break;
+		}
+		case OPT_SECURITY_OPT:
+			if (strcmp(optarg, "seccomp=unconfined") == 0)
+				o->no_seccomp = true;
+			else if (strcmp(optarg, "no-new-privileges") != 0 &&
+				 strcmp(optarg, "no-new-privileges=true") != 0)
+				return mr_error(
+				    err, 0,
+				    "invalid --security-opt \"%s\": only seccomp=unconfined "
+				    "and no-new-privileges are supported",
+				    optarg);
+			break;
 		case ':':
 			return mr_error(err, 0, "flag needs an argument: %s", argv[optind - 1]);
 		default:
@@ -265,6 +294,8 @@ void run_opts_free(struct run_opts *o)
 	strv_free(&o->dns_search);
 	strv_free(&o->dns_opt);
 	strv_free(&o->add_hosts);
+	strv_free(&o->cap_add);
+	strv_free(&o->cap_drop);
 	free(o->ports);
 	o->ports = NULL;
 }

@@ -25,6 +25,8 @@ struct run_opts {
 	size_t n_ports;
 	struct in_addr ip; /* --ip, INADDR_ANY when not given */
 	struct strv dns, dns_search, dns_opt, add_hosts;
+	struct strv cap_add, cap_drop;
+	bool no_seccomp; /* --security-opt seccomp=unconfined */
 };
 
 /* Parse argv[0..argc) (the words after "run"). environ_lookup resolves a bare

@@ -139,7 +139,7 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 		mr_error(&err, errno, "sethostname");
 		sync_fail(sync_fd, &err);
 	}
-	if (rootfs_pivot(&cfg->fs, &err) < 0)
+	if (rootfs_pivot(&cfg->fs, &err) < 0 || rootfs_mask_paths(&err) < 0)
 		sync_fail(sync_fd, &err);
 	if (cfg->workdir) {
 		/* Docker makes a missing working directory. */
@@ -170,6 +170,10 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 	}
 	if (sync_wait_go(sync_fd) < 0)
 		_exit(125); /* the parent gave up; it reports why */
+	/* Last before exec: capabilities, no_new_privs, seccomp (for --init's
+	 * reaper too, which is forked below). */
+	if (security_apply(&cfg->sec, &err) < 0)
+		sync_fail(sync_fd, &err);
 
 	if (cfg->init) {
 		sigset_t all;

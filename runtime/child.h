@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "rootfs.h"
+#include "security.h"
 
 struct child_cfg {
 	struct rootfs_cfg fs;
@@ -16,6 +17,7 @@ struct child_cfg {
 	bool interactive;
 	bool tty;  /* -t: a pty from the container's devpts as stdio */
 	bool init; /* --init: our own reaper is PID 1 */
+	struct security sec;
 };
 
 __attribute__((noreturn)) void child_main(const struct child_cfg *cfg, int sync_fd);

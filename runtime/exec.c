@@ -60,7 +60,8 @@ static int merge_env(const struct strv *base, const struct strv *extra, struct s
 }
 
 static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_opts *o,
-					     char *const *env, int sync_fd)
+					     char *const *env, const struct security *sec,
+					     int sync_fd)
 {
 	struct mr_err err = {0};
 	/* Docker's default: the container's own working directory */
@@ -97,6 +98,8 @@ static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_
 				sync_fail(sync_fd, &err);
 			}
 		}
+		if (security_apply(sec, &err) < 0)
+			sync_fail(sync_fd, &err);
 		prepare_exec();
 		exec_command(o->argv, env, &err);
 		sync_fail(sync_fd, &err);
@@ -145,7 +148,7 @@ int container_exec(const char *root, struct exec_opts *o, struct mr_err *err)
 	sigprocmask(SIG_BLOCK, &fwd, &old);
 	pid = spawn_clone(0, &parent_fd, &child_fd, err);
 	if (pid == 0)
-		joiner(nsfd, o, env.v, child_fd);
+		joiner(nsfd, o, env.v, &c.sec, child_fd);
 	if (pid > 0) {
 		int master = o->tty ? tty_recv_master(parent_fd, err) : -1;
 		if ((!o->tty || master >= 0) && sync_expect_exec(parent_fd, err) == 0)

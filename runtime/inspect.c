@@ -114,6 +114,15 @@ static json_t *container_json(const struct container *c)
 	json_object_set_new(o, "Config", cfg);
 	json_object_set_new(host, "NetworkMode", json_string(net_mode_name(c->net.mode)));
 	json_object_set_new(host, "AutoRemove", json_boolean(c->auto_remove));
+	{
+		struct strv caps = {0};
+		security_cap_names(c->sec.caps, &caps);
+		json_object_set_new(host, "Capabilities", strv_array(&caps, 0));
+		json_object_set_new(host, "SecurityOpt",
+				    c->sec.seccomp ? json_array()
+						   : json_pack("[s]", "seccomp=unconfined"));
+		strv_free(&caps);
+	}
 	json_object_set_new(o, "HostConfig", host);
 	json_object_set_new(net, "IPAddress", ip_json(c->net.ip));
 	json_object_set_new(net, "IPPrefixLen", json_integer(c->net.prefix));

@@ -210,3 +210,47 @@ int rootfs_pivot(const struct rootfs_cfg *cfg, struct mr_err *err)
 		return mr_error(err, errno, "chdir /");
 	return 0;
 }
+
+int rootfs_mask_paths(struct mr_err *err)
+{
+	/* Docker's lists: kernel memory, keys, timers, hardware and firmware
+	 * details are hidden; kernel knobs are read-only. */
+	static const char *const masked[] = {
+	    "/proc/asound",
+	    "/proc/acpi",
+	    "/proc/kcore",
+	    "/proc/keys",
+	    "/proc/latency_stats",
+	    "/proc/timer_list",
+	    "/proc/timer_stats",
+	    "/proc/sched_debug",
+	    "/proc/scsi",
+	    "/sys/firmware",
+	    "/sys/devices/virtual/powercap",
+	};
+	static const char *const readonly[] = {
+	    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+	};
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
+		if (lstat(masked[i], &st) < 0)
+			continue; /* not on this kernel */
+		if (S_ISDIR(st.st_mode)) {
+			if (mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0") < 0)
+				return mr_error(err, errno, "mask %s", masked[i]);
+		} else if (mount("/dev/null", masked[i], NULL, MS_BIND, NULL) < 0) {
+			return mr_error(err, errno, "mask %s", masked[i]);
+		}
+	}
+	for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
+		if (lstat(readonly[i], &st) < 0)
+			continue;
+		if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, readonly[i], NULL,
+			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			return mr_error(err, errno, "make %s read-only", readonly[i]);
+	}
+	return 0;
+}

@@ -14,6 +14,9 @@ struct rootfs_cfg {
 int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err);
 /* Make statedir/merged the root; the host's tree is detached. */
 int rootfs_pivot(const struct rootfs_cfg *cfg, struct mr_err *err);
+/* After pivot_root: Docker's masked paths (hidden behind /dev/null or an
+ * empty read-only tmpfs) and read-only paths. */
+int rootfs_mask_paths(struct mr_err *err);
 /* Check that an image directory is usable: exists, is a directory, is not "/"
  * and has a path an overlay option can carry. Fills abs (PATH_MAX bytes). */
 int rootfs_check_image(const char *path, char *abs, struct mr_err *err);

@@ -179,6 +179,9 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	}
 	r->c.rootfs = strdup(r->image);
 	r->c.workdir = o->workdir ? strdup(o->workdir) : NULL;
+	r->c.sec.seccomp = !o->no_seccomp;
+	if (security_caps(&o->cap_add, &o->cap_drop, &r->c.sec.caps, err) < 0)
+		return -1;
 	r->c.auto_remove = o->rm;
 	r->c.owner = getpid();
 	r->c.owner_start = pid_start_time(r->c.owner);
@@ -223,6 +226,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 		    .workdir = o->workdir,
 		    .interactive = o->interactive,
 		    .tty = o->tty,
+		    .sec = r->c.sec,
 		    .init = o->init,
 		};
 		child_main(&cfg, child_fd);

@@ -198,6 +198,15 @@ int state_save(int rootfd, const struct container *c, struct mr_err *err)
 	json_object_set_new(o, "exit_code", json_integer(c->exit_code));
 	json_object_set_new(o, "auto_remove", json_boolean(c->auto_remove));
 	json_object_set_new(o, "network", net_json(&c->net));
+	{
+		struct strv caps = {0};
+		json_t *sec = json_object();
+		security_cap_names(c->sec.caps, &caps);
+		json_object_set_new(sec, "capabilities", strv_json(&caps));
+		json_object_set_new(sec, "seccomp", json_boolean(c->sec.seccomp));
+		json_object_set_new(o, "security", sec);
+		strv_free(&caps);
+	}
 	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!text || !dir)
 		return mr_error(err, ENOMEM, "state.json");
@@ -307,6 +316,16 @@ int state_load(int rootfd, const char *id, struct container *c, struct mr_err *e
 	c->finished = ns_ts(json_object_get(o, "finished_ns"));
 	c->exit_code = (int)json_integer_value(json_object_get(o, "exit_code"));
 	c->auto_remove = json_is_true(json_object_get(o, "auto_remove"));
+	{
+		json_t *sec = json_object_get(o, "security");
+		struct strv caps = {0};
+		struct mr_err e = {0};
+		if (json_strv(json_object_get(sec, "capabilities"), &caps) == 0)
+			security_caps_from_names(&caps, &c->sec.caps, &e);
+		c->sec.seccomp = !json_is_false(json_object_get(sec, "seccomp"));
+		strv_free(&caps);
+		mr_error_clear(&e);
+	}
 	if (json_strv(json_object_get(o, "command"), &c->argv) < 0 ||
 	    json_strv(json_object_get(o, "env"), &c->env) < 0 ||
 	    net_load(json_object_get(o, "network"), &c->net) < 0 || !c->name || !c->hostname ||

@@ -12,6 +12,7 @@
 #include "../common/proc.h"
 #include "../common/strv.h"
 #include "../net/network.h"
+#include "security.h"
 
 #define ID_LEN 64
 
@@ -34,6 +35,7 @@ struct container {
 	int exit_code;
 	bool auto_remove;
 	struct net_state net;
+	struct security sec; /* what its processes (and exec'd ones) may do */
 };
 
 /* Open (creating it 0700) the state root; refuses a symlink. */

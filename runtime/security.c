@@ -1,0 +1,471 @@
+/* security.c - capabilities (libcap), no_new_privs and seccomp (libseccomp).
+ *
+ * Capabilities: a root process that execs keeps (roughly) its bounding set,
+ * so dropping from the bounding set is what limits the command; we also set
+ * the effective, permitted and inheritable sets to the same and clear the
+ * ambient set, so nothing is left over in any of them.
+ *
+ * Seccomp: an allowlist. Everything not named here fails with EPERM, as in
+ * Docker's default profile: no mount, namespace creation (unshare, setns,
+ * clone with CLONE_NEW*), keyctl, bpf, kernel modules, kexec, reboot, swap,
+ * acct, perf or userfaultfd. Only the native architecture is allowed. */
+#include "security.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+static const cap_value_t docker_default_caps[] = {
+    CAP_CHOWN,	 CAP_DAC_OVERRIDE, CAP_FSETID,		 CAP_FOWNER,
+    CAP_MKNOD,	 CAP_NET_RAW,	   CAP_SETGID,		 CAP_SETUID,
+    CAP_SETFCAP, CAP_SETPCAP,	   CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+    CAP_KILL,	 CAP_AUDIT_WRITE,
+};
+
+static int cap_lookup(const char *name, cap_value_t *cap)
+{
+	char buf[64];
+
+	if (strncasecmp(name, "CAP_", 4) == 0)
+		name += 4;
+	snprintf(buf, sizeof(buf), "cap_%s", name);
+	for (char *p = buf; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	return cap_from_name(buf, cap);
+}
+
+static uint64_t all_caps(void)
+{
+	int n = (int)cap_max_bits();
+	return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+static int apply_names(const struct strv *names, bool add, uint64_t *caps, struct mr_err *err)
+{
+	for (size_t i = 0; i < names->n; i++) {
+		cap_value_t c;
+		if (strcasecmp(names->v[i], "ALL") == 0) {
+			*caps = add ? all_caps() : 0;
+			continue;
+		}
+		if (cap_lookup(names->v[i], &c) < 0 || c < 0 || c >= 64)
+			return mr_error(err, 0, "invalid capability \"%s\" for --cap-%s",
+					names->v[i], add ? "add" : "drop");
+		if (add)
+			*caps |= 1ULL << c;
+		else
+			*caps &= ~(1ULL << c);
+	}
+	return 0;
+}
+
+int security_caps(const struct strv *add, const struct strv *drop, uint64_t *caps,
+		  struct mr_err *err)
+{
+	*caps = 0;
+	for (size_t i = 0; i < sizeof(docker_default_caps) / sizeof(docker_default_caps[0]); i++)
+		*caps |= 1ULL << docker_default_caps[i];
+	/* Docker applies drops, then adds: `--cap-drop ALL --cap-add NET_RAW`. */
+	if (apply_names(drop, false, caps, err) < 0 || apply_names(add, true, caps, err) < 0)
+		return -1;
+	return 0;
+}
+
+int security_cap_names(uint64_t caps, struct strv *out)
+{
+	for (int c = 0; c < 64; c++) {
+		char *name, *upper;
+		if (!(caps & (1ULL << c)))
+			continue;
+		name = cap_to_name(c);
+		if (!name)
+			return -1;
+		upper = strdup(name);
+		cap_free(name);
+		if (!upper)
+			return -1;
+		for (char *p = upper; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+		if (strv_push_take(out, upper) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int security_caps_from_names(const struct strv *names, uint64_t *caps, struct mr_err *err)
+{
+	*caps = 0;
+	return apply_names(names, true, caps, err);
+}
+
+static int set_caps(uint64_t keep, struct mr_err *err)
+{
+	int last = (int)cap_max_bits();
+	cap_value_t list[64];
+	int n = 0;
+	cap_t c;
+	int r;
+
+	for (int i = 0; i < last; i++) {
+		if (keep & (1ULL << i)) {
+			list[n++] = i;
+			continue;
+		}
+		if (prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0 && errno != EINVAL)
+			return mr_error(err, errno, "drop capability %d from the bounding set", i);
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return mr_error(err, errno, "clear ambient capabilities");
+	c = cap_init();
+	if (!c)
+		return mr_error(err, errno, "cap_init");
+	if (n && (cap_set_flag(c, CAP_EFFECTIVE, n, list, CAP_SET) < 0 ||
+		  cap_set_flag(c, CAP_PERMITTED, n, list, CAP_SET) < 0 ||
+		  cap_set_flag(c, CAP_INHERITABLE, n, list, CAP_SET) < 0)) {
+		cap_free(c);
+		return mr_error(err, errno, "capability sets");
+	}
+	r = cap_set_proc(c);
+	cap_free(c);
+	if (r < 0)
+		return mr_error(err, errno, "set capabilities");
+	return 0;
+}
+
+/* The syscalls a container may make. Names unknown to this libseccomp or
+ * architecture are skipped. */
+static const char *const allowed[] = {
+    "accept",
+    "accept4",
+    "access",
+    "adjtimex",
+    "alarm",
+    "bind",
+    "brk",
+    "capget",
+    "capset",
+    "chdir",
+    "chmod",
+    "chown",
+    "chown32",
+    "clock_adjtime",
+    "clock_getres",
+    "clock_gettime",
+    "clock_nanosleep",
+    "close",
+    "close_range",
+    "connect",
+    "copy_file_range",
+    "creat",
+    "dup",
+    "dup2",
+    "dup3",
+    "epoll_create",
+    "epoll_create1",
+    "epoll_ctl",
+    "epoll_pwait",
+    "epoll_pwait2",
+    "epoll_wait",
+    "eventfd",
+    "eventfd2",
+    "execve",
+    "execveat",
+    "exit",
+    "exit_group",
+    "faccessat",
+    "faccessat2",
+    "fadvise64",
+    "fallocate",
+    "fanotify_mark",
+    "fchdir",
+    "fchmod",
+    "fchmodat",
+    "fchown",
+    "fchownat",
+    "fcntl",
+    "fdatasync",
+    "fgetxattr",
+    "flistxattr",
+    "flock",
+    "fork",
+    "fremovexattr",
+    "fsetxattr",
+    "fstat",
+    "fstatfs",
+    "fsync",
+    "ftruncate",
+    "futex",
+    "futex_waitv",
+    "futimesat",
+    "getcpu",
+    "getcwd",
+    "getdents",
+    "getdents64",
+    "getegid",
+    "geteuid",
+    "getgid",
+    "getgroups",
+    "getitimer",
+    "getpeername",
+    "getpgid",
+    "getpgrp",
+    "getpid",
+    "getppid",
+    "getpriority",
+    "getrandom",
+    "getresgid",
+    "getresuid",
+    "getrlimit",
+    "get_robust_list",
+    "getrusage",
+    "getsid",
+    "getsockname",
+    "getsockopt",
+    "get_thread_area",
+    "gettid",
+    "gettimeofday",
+    "getuid",
+    "getxattr",
+    "inotify_add_watch",
+    "inotify_init",
+    "inotify_init1",
+    "inotify_rm_watch",
+    "io_cancel",
+    "ioctl",
+    "io_destroy",
+    "io_getevents",
+    "io_pgetevents",
+    "ioprio_get",
+    "ioprio_set",
+    "io_setup",
+    "io_submit",
+    "io_uring_enter",
+    "io_uring_register",
+    "io_uring_setup",
+    "kill",
+    "lchown",
+    "lgetxattr",
+    "link",
+    "linkat",
+    "listen",
+    "listxattr",
+    "llistxattr",
+    "lremovexattr",
+    "lseek",
+    "lsetxattr",
+    "lstat",
+    "madvise",
+    "membarrier",
+    "memfd_create",
+    "mincore",
+    "mkdir",
+    "mkdirat",
+    "mknod",
+    "mknodat",
+    "mlock",
+    "mlock2",
+    "mlockall",
+    "mmap",
+    "mprotect",
+    "mq_getsetattr",
+    "mq_notify",
+    "mq_open",
+    "mq_timedreceive",
+    "mq_timedsend",
+    "mq_unlink",
+    "mremap",
+    "msgctl",
+    "msgget",
+    "msgrcv",
+    "msgsnd",
+    "msync",
+    "munlock",
+    "munlockall",
+    "munmap",
+    "nanosleep",
+    "newfstatat",
+    "open",
+    "openat",
+    "openat2",
+    "pause",
+    "pidfd_open",
+    "pidfd_send_signal",
+    "pipe",
+    "pipe2",
+    "poll",
+    "ppoll",
+    "prctl",
+    "pread64",
+    "preadv",
+    "preadv2",
+    "prlimit64",
+    "pselect6",
+    "pwrite64",
+    "pwritev",
+    "pwritev2",
+    "read",
+    "readahead",
+    "readlink",
+    "readlinkat",
+    "readv",
+    "recvfrom",
+    "recvmmsg",
+    "recvmsg",
+    "remap_file_pages",
+    "removexattr",
+    "rename",
+    "renameat",
+    "renameat2",
+    "restart_syscall",
+    "rmdir",
+    "rseq",
+    "rt_sigaction",
+    "rt_sigpending",
+    "rt_sigprocmask",
+    "rt_sigqueueinfo",
+    "rt_sigreturn",
+    "rt_sigsuspend",
+    "rt_sigtimedwait",
+    "rt_tgsigqueueinfo",
+    "sched_getaffinity",
+    "sched_getattr",
+    "sched_getparam",
+    "sched_get_priority_max",
+    "sched_get_priority_min",
+    "sched_getscheduler",
+    "sched_rr_get_interval",
+    "sched_setaffinity",
+    "sched_setattr",
+    "sched_setparam",
+    "sched_setscheduler",
+    "sched_yield",
+    "select",
+    "semctl",
+    "semget",
+    "semop",
+    "semtimedop",
+    "sendfile",
+    "sendmmsg",
+    "sendmsg",
+    "sendto",
+    "setfsgid",
+    "setfsuid",
+    "setgid",
+    "setgroups",
+    "setitimer",
+    "setpgid",
+    "setpriority",
+    "setregid",
+    "setresgid",
+    "setresuid",
+    "setreuid",
+    "setrlimit",
+    "set_robust_list",
+    "setsid",
+    "setsockopt",
+    "set_thread_area",
+    "set_tid_address",
+    "setuid",
+    "setxattr",
+    "shmat",
+    "shmctl",
+    "shmdt",
+    "shmget",
+    "shutdown",
+    "sigaltstack",
+    "signalfd",
+    "signalfd4",
+    "socket",
+    "socketpair",
+    "splice",
+    "stat",
+    "statfs",
+    "statx",
+    "symlink",
+    "symlinkat",
+    "sync",
+    "sync_file_range",
+    "syncfs",
+    "sysinfo",
+    "tee",
+    "tgkill",
+    "time",
+    "timer_create",
+    "timer_delete",
+    "timer_getoverrun",
+    "timer_gettime",
+    "timer_settime",
+    "timerfd_create",
+    "timerfd_gettime",
+    "timerfd_settime",
+    "times",
+    "tkill",
+    "truncate",
+    "umask",
+    "uname",
+    "unlink",
+    "unlinkat",
+    "utime",
+    "utimensat",
+    "utimes",
+    "vfork",
+    "vmsplice",
+    "wait4",
+    "waitid",
+    "write",
+    "writev",
+    "arch_prctl",
+    "chroot",
+    "uselib",
+    "sethostname",
+    "setdomainname",
+    "personality",
+};
+
+static int load_seccomp(struct mr_err *err)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	const uint64_t ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
+				  CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
+	int r = 0;
+
+	if (!ctx)
+		return mr_error(err, ENOMEM, "seccomp");
+	/* Calls of another architecture (e.g. the 32-bit ABI) are refused. */
+	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && r == 0; i++) {
+		int nr = seccomp_syscall_resolve_name(allowed[i]);
+		if (nr != __NR_SCMP_ERROR)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
+	/* clone, but never into new namespaces; clone3 says ENOSYS so that
+	 * libc falls back to clone, whose flags we can see. */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags, 0));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (r < 0)
+		return mr_error(err, -r, "load the seccomp filter");
+	return 0;
+}
+
+int security_apply(const struct security *s, struct mr_err *err)
+{
+	if (set_caps(s->caps, err) < 0)
+		return -1;
+	/* No exec can gain privileges from here on (setuid files, file caps). */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return mr_error(err, errno, "no_new_privs");
+	if (s->seccomp && load_seccomp(err) < 0)
+		return -1;
+	return 0;
+}
