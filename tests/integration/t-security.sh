@@ -1,0 +1,50 @@
+#!/bin/bash
+# What a container may do: Docker's default capabilities, no_new_privs,
+# seccomp, masked and read-only paths.
+. "$(dirname "$0")/lib.sh"
+run() { mr run --rm --network none "$@"; }
+status() { run "$@" sh -c 'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status' | tr '\t' ' '; }
+
+# Docker's default set is 0x00000000a80425fb.
+st=$(status "$ROOTFS")
+for set in Inh Prm Eff Bnd; do
+	check_match "Cap$set is Docker's default set" "$st" "Cap$set: 00000000a80425fb"
+done
+check_match "the ambient set is empty" "$st" "CapAmb: 0000000000000000"
+check_match "no_new_privs is set" "$st" "NoNewPrivs: 1"
+check_match "a seccomp filter is loaded" "$st" "Seccomp: 2"
+check_match "--cap-drop ALL --cap-add NET_RAW keeps only NET_RAW" "$(status --cap-drop ALL --cap-add NET_RAW "$ROOTFS")" "CapEff: 0000000000002000"
+check_match "--cap-add SYS_ADMIN adds it" "$(status --cap-add sys_admin "$ROOTFS")" "CapEff: 00000000a82425fb"
+check_match "--cap-drop CHOWN removes it" "$(status --cap-drop CAP_CHOWN "$ROOTFS")" "CapEff: 00000000a80425fa"
+check_match "--security-opt seccomp=unconfined loads no filter" "$(status --security-opt seccomp=unconfined "$ROOTFS")" "Seccomp: 0"
+check "ping works (NET_RAW, as in Docker)" run "$ROOTFS" ping -c1 -W1 127.0.0.1
+check "chown works (CHOWN)" run "$ROOTFS" chown nobody /tmp
+check "chown fails without CHOWN" run --cap-drop CHOWN "$ROOTFS" sh -c '! chown nobody /tmp 2>/dev/null'
+
+# seccomp: denied calls fail with EPERM, even with the capability.
+check "mount is refused" run "$ROOTFS" sh -c '! mount -t tmpfs t /mnt 2>/dev/null'
+check "mount is refused by seccomp even with SYS_ADMIN" run --cap-add SYS_ADMIN "$ROOTFS" sh -c 'mount -t tmpfs t /mnt 2>&1 | grep -q "not permitted\|denied"'
+check "mount works with SYS_ADMIN and no seccomp (the filter is what stopped it)" run --cap-add SYS_ADMIN --security-opt seccomp=unconfined "$ROOTFS" sh -c "mkdir -p /mnt && mount -t tmpfs t /mnt"
+check "unshare (new namespaces) is refused" run --cap-add SYS_ADMIN "$ROOTFS" sh -c 'unshare -n true 2>&1 | grep -q "not permitted"'
+check "fork and threads still work" run "$ROOTFS" sh -c '(true) && (sleep 0 &) && wait'
+
+# Masked and read-only paths.
+check "/proc/timer_list is masked" run "$ROOTFS" sh -c '[ ! -s /proc/timer_list ] || [ -z "$(cat /proc/timer_list)" ]'
+check "/proc/keys is masked" run "$ROOTFS" sh -c '[ -z "$(cat /proc/keys 2>/dev/null)" ]'
+check "/sys/firmware is empty" run "$ROOTFS" sh -c '[ -z "$(ls /sys/firmware 2>/dev/null)" ]'
+check "/proc/sys is read-only" run "$ROOTFS" sh -c '! echo x 2>/dev/null > /proc/sys/kernel/hostname && grep -q " /proc/sys proc ro" /proc/mounts'
+check "/proc/sysrq-trigger is read-only" run "$ROOTFS" sh -c '! echo h 2>/dev/null > /proc/sysrq-trigger'
+check "/sys is read-only" run "$ROOTFS" sh -c '! mkdir /sys/x 2>/dev/null'
+
+# exec gets the same restrictions.
+mr run -d --network none --name sec --cap-drop ALL "$ROOTFS" sleep 30 >/dev/null
+check_match "exec: same capabilities as the container" "$(mr exec sec grep CapEff /proc/self/status | tr '\t' ' ')" "CapEff: 0000000000000000"
+check_match "exec: seccomp too" "$(mr exec sec grep Seccomp: /proc/self/status | tr '\t' ' ')" "Seccomp: 2"
+mr rm -f sec >/dev/null
+
+bad=$(run --cap-add NOPE "$ROOTFS" true 2>&1); rc=$?
+check_eq "an unknown capability is refused (125)" "$rc" 125
+check_eq "... in one line" "$bad" 'minirun: invalid capability "NOPE" for --cap-add'
+bad=$(run --security-opt apparmor=x "$ROOTFS" true 2>&1); rc=$?
+check_eq "an unsupported --security-opt is refused (125)" "$rc" 125
+assert_clean
