@@ -21,6 +21,7 @@
 #include "../common/proc.h"
 #include "addr.h"
 #include "conntrack.h"
+#include "foreign.h"
 #include "ipam.h"
 #include "link.h"
 #include "sysctl.h"
@@ -91,7 +92,8 @@ static int choose_subnet(struct nl *rt, struct in_addr *subnet, int *prefix, str
 }
 
 /* Is proto/ip/port free on the host? A bind that succeeds says so; with
- * port 0 the kernel picks a free one and tells us which. */
+ * port 0 the kernel picks a free one and tells us which. Returns 0 or -errno
+ * (-EADDRNOTAVAIL: ip is not an address of this host). */
 static int probe_port(uint8_t proto, struct in_addr ip, uint16_t *port)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr = ip, .sin_port = htons(*port)};
@@ -100,11 +102,11 @@ static int probe_port(uint8_t proto, struct in_addr ip, uint16_t *port)
 	    socket(AF_INET, (proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
-		return -1;
+		return -errno;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -1;
+		return -errno;
 	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
-		return -1;
+		return -errno;
 	*port = ntohs(sa.sin_port);
 	return 0;
 }
@@ -127,10 +129,24 @@ static int reserve_ports(struct ipam *ip, const struct port_map *req, size_t n,
 		for (;;) {
 			uint16_t port = req[i].host_port;
 			bool taken_here = false;
+			int probe;
+			probe = probe_port(p->proto, p->host_ip, &port);
+			if (probe == -EADDRNOTAVAIL) {
+				char a[INET_ADDRSTRLEN];
+				return mr_error(err, 0,
+						"cannot publish on %s: not an address of this host",
+						inet_ntop(AF_INET, &p->host_ip, a, sizeof(a)));
+			}
+			/* After the probe: a port the kernel picked may be one this
+			 * run took already (the probe's socket is closed). Addresses
+			 * overlap as in ipam_port_taken(). */
 			for (size_t j = 0; j < i; j++)
 				taken_here |= st->ports[j].proto == p->proto &&
-					      st->ports[j].host_port == port && port;
-			if (probe_port(p->proto, p->host_ip, &port) < 0 || taken_here ||
+					      st->ports[j].host_port == port &&
+					      (st->ports[j].host_ip.s_addr == INADDR_ANY ||
+					       p->host_ip.s_addr == INADDR_ANY ||
+					       st->ports[j].host_ip.s_addr == p->host_ip.s_addr);
+			if (probe < 0 || taken_here ||
 			    ipam_port_taken(ip, p->proto, p->host_ip, port)) {
 				if (req[i].host_port)
 					return mr_error(err, 0, "port %u/%s is already in use",
@@ -182,18 +198,23 @@ int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr w
 		goto out;
 	r = 0;
 out:
+	if (r == 0 && n_stale) {
+		/* Still under the lock: once the reclaimed leases are written away,
+		 * another run may publish the same ports, and its elements must not
+		 * meet (EEXIST) or lose (deleted by key) the stale ones. */
+		struct mr_err ignore = {0};
+		if (nl_open(&nf, NETLINK_NETFILTER, &ignore) == 0) {
+			nft_del_ports(&nf, stale, n_stale, &ignore);
+			nl_close(&nf);
+		}
+		mr_error_clear(&ignore);
+	}
 	if (r == 0) {
 		r = ipam_commit(TAKE_PTR(ip), err);
 	} else if (ip) {
 		ipam_close(ip);
 	}
 	nl_close(&rt);
-	if (r == 0 && n_stale && nl_open(&nf, NETLINK_NETFILTER, err) == 0) {
-		struct mr_err ignore = {0};
-		nft_del_ports(&nf, stale, n_stale, &ignore);
-		mr_error_clear(&ignore);
-		nl_close(&nf);
-	}
 	if (r == 0) {
 		unsigned char *b = (unsigned char *)&st->ip.s_addr;
 		/* Docker's rule: 02:42 followed by the IPv4 address. */
@@ -204,30 +225,37 @@ out:
 	return r;
 }
 
-/* mini0 with the gateway address, up; made on first use. An existing mini0
- * that is not a bridge or has another address is left alone and refused. */
-static int ensure_bridge(struct nl *rt, const struct net_state *st, struct link_info *br,
-			 struct mr_err *err)
+/* The MTU of the uplink (the default route's link); 1500 when there is none. */
+static unsigned int uplink_mtu(struct nl *rt)
 {
-	struct addr4 addrs[8];
+	struct mr_err ignore = {0};
 	struct route4 routes[256];
 	unsigned int mtu = 1500;
+	int n = route_list(rt, routes, 256, &ignore);
+
+	for (int i = 0; i < n; i++)
+		if (routes[i].prefix == 0 && routes[i].oif) {
+			struct link_info up;
+			char name[IF_NAMESIZE];
+			if (if_indextoname((unsigned int)routes[i].oif, name) &&
+			    link_get(rt, name, &up, &ignore) == 0 && up.mtu)
+				mtu = up.mtu;
+			break;
+		}
+	mr_error_clear(&ignore);
+	return mtu;
+}
+
+/* mini0 with the gateway address, up; made on first use. An existing mini0
+ * that is not a bridge or has another address is left alone and refused. */
+static int ensure_bridge(struct nl *rt, const struct net_state *st, unsigned int mtu,
+			 struct link_info *br, struct mr_err *err)
+{
+	struct addr4 addrs[8];
 	int n, r;
 
 	r = link_get(rt, NET_BRIDGE_NAME, br, err);
 	if (r == -ENODEV) {
-		/* The bridge follows the MTU of the uplink (the default route's link). */
-		n = route_list(rt, routes, 256, err);
-		for (int i = 0; i < n; i++)
-			if (routes[i].prefix == 0 && routes[i].oif) {
-				struct link_info up;
-				char name[IF_NAMESIZE];
-				if (if_indextoname((unsigned int)routes[i].oif, name) &&
-				    link_get(rt, name, &up, err) == 0 && up.mtu)
-					mtu = up.mtu;
-				break;
-			}
-		mr_error_clear(err);
 		r = link_add_bridge(rt, NET_BRIDGE_NAME, mtu, err);
 		if (r == -EEXIST) /* a concurrent run made it first */
 			mr_error_clear(err);
@@ -288,7 +316,9 @@ int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err
 {
 	struct nl rt = {0}, nf = {0};
 	struct link_info br, host_end;
+	_cleanup_free_ char *warning = NULL;
 	unsigned char mac[6];
+	unsigned int mtu;
 	int r = -1;
 
 	(void)id;
@@ -299,11 +329,15 @@ int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err
 
 	if (nl_open(&rt, NETLINK_ROUTE, err) < 0)
 		return -1;
-	if (ensure_bridge(&rt, st, &br, err) < 0)
+	/* Every veth takes the uplink's MTU, and the bridge (the minimum of its
+	 * ports) with them: the MTU the bridge was made with does not last, the
+	 * kernel sets it back to 1500 when its last port leaves. */
+	mtu = uplink_mtu(&rt);
+	if (ensure_bridge(&rt, st, mtu, &br, err) < 0)
 		goto out;
 	memcpy(mac, (unsigned char[]){0x02, 0x42}, 2);
 	memcpy(mac + 2, &st->ip.s_addr, 4);
-	if (link_add_veth(&rt, st->veth, br.index, br.mtu, "eth0", netns_fd, mac, err) < 0)
+	if (link_add_veth(&rt, st->veth, br.index, mtu, "eth0", netns_fd, mac, err) < 0)
 		goto out;
 	if (link_get(&rt, st->veth, &host_end, err) < 0 ||
 	    link_set_hairpin(&rt, host_end.index, err) < 0)
@@ -311,8 +345,13 @@ int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err
 	if (setup_container_side(netns_fd, st, err) < 0)
 		goto out;
 	if (nl_open(&nf, NETLINK_NETFILTER, err) < 0 ||
-	    nft_ensure(&nf, NET_BRIDGE_NAME, st->subnet, st->prefix, err) < 0)
+	    nft_ensure(&nf, NET_BRIDGE_NAME, st->subnet, st->prefix, err) < 0 ||
+	    foreign_allow_bridge(&nf, NET_BRIDGE_NAME, &warning, err) < 0)
 		goto out;
+	/* Net code does not print, but a foreign chain that drops our traffic
+	 * and may not be changed by us is worth one line to the user. */
+	if (warning)
+		fprintf(stderr, "WARNING: %s\n", warning);
 	if (st->n_ports) {
 		r = nft_add_ports(&nf, st->ports, st->n_ports, err);
 		if (r == -EEXIST)
