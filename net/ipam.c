@@ -311,6 +311,11 @@ int ipam_add_ports(struct ipam *ip, const char *id, const struct nft_port *ports
 	return 0;
 }
 
+bool ipam_holds(const struct ipam *ip, const char *id)
+{
+	return lease_of(ip, id) != NULL;
+}
+
 void ipam_release(struct ipam *ip, const char *id)
 {
 	const char *key = lease_of(ip, id);

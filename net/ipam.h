@@ -37,6 +37,8 @@ bool ipam_port_taken(const struct ipam *ip, uint8_t proto, struct in_addr host_i
 /* Record id's published ports (cont_ip is filled from the lease). */
 int ipam_add_ports(struct ipam *ip, const char *id, const struct nft_port *ports, size_t n,
 		   struct mr_err *err);
+/* Does id hold a lease? */
+bool ipam_holds(const struct ipam *ip, const char *id);
 /* Drop id's lease; none = fine. */
 void ipam_release(struct ipam *ip, const char *id);
 /* Drop every lease whose owner is not alive(owner, start); their ports are

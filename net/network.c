@@ -62,24 +62,23 @@ static bool overlaps(struct in_addr a, int pa, struct in_addr b, int pb)
 	return (a.s_addr & mask) == (b.s_addr & mask);
 }
 
-/* First pool that no route of the host overlaps (the default route aside). */
+/* First pool that no route of the host overlaps (the default route aside).
+ * Routes through mini0 count too: a mini0 made by another --root is not
+ * ours to share, and ensure_bridge then refuses it rather than handing out
+ * that root's addresses a second time. */
 static int choose_subnet(struct nl *rt, struct in_addr *subnet, int *prefix, struct mr_err *err)
 {
 	struct route4 routes[256];
-	struct link_info br;
 	int n = route_list(rt, routes, 256, err);
 
 	if (n < 0)
 		return -1;
-	if (link_get(rt, NET_BRIDGE_NAME, &br, err) < 0)
-		br.index = -1;
-	mr_error_clear(err);
 	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
 		struct in_addr c;
 		bool clash = false;
 		inet_pton(AF_INET, pools[i].net, &c);
 		for (int j = 0; j < n && !clash; j++)
-			clash = routes[j].prefix > 0 && routes[j].oif != br.index &&
+			clash = routes[j].prefix > 0 &&
 				overlaps(c, pools[i].prefix, routes[j].dst, routes[j].prefix);
 		if (!clash) {
 			*subnet = c;
@@ -274,7 +273,9 @@ static int ensure_bridge(struct nl *rt, const struct net_state *st, unsigned int
 	for (int i = 0; i < n; i++)
 		if (addrs[i].addr.s_addr != st->gateway.s_addr || addrs[i].prefix != st->prefix)
 			return mr_error(err, 0,
-					"%s carries %s/%d, not minirun's gateway; leaving it alone",
+					"%s carries %s/%d, not the gateway of this --root's network "
+					"(another minirun root or another program owns it); leaving "
+					"it alone",
 					NET_BRIDGE_NAME, inet_ntoa(addrs[i].addr), addrs[i].prefix);
 	if (n == 0 && addr_add(rt, br->index, st->gateway, st->prefix, err) < 0)
 		return -1;
@@ -375,11 +376,18 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 {
 	struct mr_err ignore = {0};
 	struct nl nl = {0};
-	struct ipam *ip;
+	struct ipam *ip = NULL;
 
 	if (st->mode != NET_BRIDGE)
 		return;
-	if (st->n_ports && nl_open(&nl, NETLINK_NETFILTER, &ignore) == 0) {
+	/* All under the IPAM lock: the map elements are this container's only
+	 * while its lease holds the ports. Once the lease is gone (a container
+	 * that exited earlier, then `rm`), the same keys may already belong to
+	 * a newer container, and deleting by key would unpublish its port. */
+	if (ipam_open(rootfd, &ip, &ignore) < 0)
+		ip = NULL;
+	if (ip && ipam_holds(ip, id) && st->n_ports &&
+	    nl_open(&nl, NETLINK_NETFILTER, &ignore) == 0) {
 		nft_del_ports(&nl, st->ports, st->n_ports, &ignore);
 		for (size_t i = 0; i < st->n_ports; i++)
 			if (st->ports[i].proto == IPPROTO_UDP)
@@ -394,7 +402,7 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 		nl_close(&nl);
 	}
 	mr_error_clear(&ignore);
-	if (ipam_open(rootfd, &ip, &ignore) == 0) {
+	if (ip) {
 		ipam_release(ip, id);
 		ipam_commit(ip, &ignore);
 	}

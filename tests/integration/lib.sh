@@ -12,6 +12,7 @@ T_DIR=$(mktemp -d /tmp/minirun-t.XXXXXX)
 ROOT="$T_DIR/root"
 HOSTNS="" UPNS="" LANNS=""
 T_CLEANUPS=()
+T_NETLOCK=9 # replaced by net_setup; minirun must not inherit the lock's fd
 
 ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
 not_ok() { T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - $*"; }
@@ -38,7 +39,7 @@ at_cleanup() { T_CLEANUPS+=("$*"); }
 # mr ARGS...: minirun with this test's root (inside the host netns if there is one).
 mr() {
 	if [ -n "$HOSTNS" ]; then
-		ip netns exec "$HOSTNS" "$MINIRUN" --root "$ROOT" "$@"
+		ip netns exec "$HOSTNS" "$MINIRUN" --root "$ROOT" "$@" {T_NETLOCK}>&-
 	else
 		"$MINIRUN" --root "$ROOT" "$@"
 	fi
@@ -47,7 +48,7 @@ mr() {
 # signals reach it, not a subshell) is left in BGPID.
 mr_bg() {
 	if [ -n "$HOSTNS" ]; then
-		ip netns exec "$HOSTNS" "$MINIRUN" --root "$ROOT" "$@" &
+		ip netns exec "$HOSTNS" "$MINIRUN" --root "$ROOT" "$@" {T_NETLOCK}>&- &
 	else
 		"$MINIRUN" --root "$ROOT" "$@" &
 	fi
