@@ -272,11 +272,12 @@ static int ensure_bridge(struct nl *rt, const struct net_state *st, unsigned int
 		return -1;
 	for (int i = 0; i < n; i++)
 		if (addrs[i].addr.s_addr != st->gateway.s_addr || addrs[i].prefix != st->prefix)
-			return mr_error(err, 0,
-					"%s carries %s/%d, not the gateway of this --root's network "
-					"(another minirun root or another program owns it); leaving "
-					"it alone",
-					NET_BRIDGE_NAME, inet_ntoa(addrs[i].addr), addrs[i].prefix);
+			return mr_error(
+			    err, 0,
+			    "%s carries %s/%d, not the gateway of this --root's network "
+			    "(another minirun root or another program owns it); leaving "
+			    "it alone",
+			    NET_BRIDGE_NAME, inet_ntoa(addrs[i].addr), addrs[i].prefix);
 	if (n == 0 && addr_add(rt, br->index, st->gateway, st->prefix, err) < 0)
 		return -1;
 	if (link_set_up(rt, br->index, err) < 0)
