@@ -117,8 +117,18 @@ void prepare_exec(void)
 	/* Nothing of minirun's may reach the command: no fd above 2, no
 	 * ignored or blocked signal (whatever the caller of minirun had). */
 	cloexec_from_3();
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL); /* fails harmlessly for SIGKILL, SIGSTOP, RT internals */
+	/* The raw call: glibc refuses to touch the two real-time signals it
+	 * keeps for itself, but a caller may have left them ignored. */
+	for (int s = 1; s < NSIG; s++) {
+		struct {
+			void (*handler)(int);
+			unsigned long flags;
+			void (*restorer)(void);
+			unsigned long mask;
+		} dfl = {.handler = SIG_DFL};
+		if (s != SIGKILL && s != SIGSTOP)
+			syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof(dfl.mask));
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -43,7 +43,7 @@ assert_clean "nothing left (root 1)"
 ip -n "$HOSTNS" route del 10.99.5.0/24 via 198.51.100.2
 fresh_root r2
 bad125 "a mini0 with another address (10.98.0.1/16, root 2 wants 10.99.0.1/16) is refused" \
-	"mini0 carries 10\.98\.0\.1/16, not minirun's gateway; leaving it alone" run --rm -p 8080:80 "$ROOTFS" true
+	"mini0 carries 10\.98\.0\.1/16, not the gateway of this --root's network \(another minirun root or another program owns it\); leaving it alone" run --rm -p 8080:80 "$ROOTFS" true
 check_eq "... mini0 keeps its address, and only that" "$(mini0_addrs)" "10.98.0.1/16 "
 assert_clean "... nothing left (root 2)"
 
