@@ -5,6 +5,7 @@
  * concurrent runs add them once; anywhere else change nothing and name the
  * chain in a warning. */
 #include "foreign.h"
+#include "nftnl_cleanup.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,24 +42,6 @@
 
 enum { DIR_IN = 1, DIR_OUT = 2 }; /* -i BRIDGE, -o BRIDGE */
 
-static void chain_freep(struct nftnl_chain **p)
-{
-	if (*p)
-		nftnl_chain_free(*p);
-}
-
-static void rule_freep(struct nftnl_rule **p)
-{
-	if (*p)
-		nftnl_rule_free(*p);
-}
-
-static void gen_freep(struct nftnl_gen **p)
-{
-	if (*p)
-		nftnl_gen_free(*p);
-}
-
 static const char *family_name(uint32_t family)
 {
 	return family == NFPROTO_IPV4 ? "ip" : family == NFPROTO_INET ? "inet" : "?";
@@ -68,7 +51,7 @@ static const char *family_name(uint32_t family)
 
 static int gen_cb(const struct nlmsghdr *nlh, void *data)
 {
-	_cleanup_(gen_freep) struct nftnl_gen *g = nftnl_gen_alloc();
+	_cleanup_(nftnl_gen_freep) struct nftnl_gen *g = nftnl_gen_alloc();
 
 	if (!g || nftnl_gen_nlmsg_parse(nlh, g) < 0)
 		return MNL_CB_ERROR;
@@ -104,7 +87,7 @@ struct chain_scan {
 
 static int chain_cb(const struct nlmsghdr *nlh, void *data)
 {
-	_cleanup_(chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
+	_cleanup_(nftnl_chain_freep) struct nftnl_chain *c = nftnl_chain_alloc();
 	struct chain_scan *sc = data;
 	const char *table, *name;
 	uint32_t family;
@@ -225,7 +208,7 @@ struct rule_scan {
 
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
-	_cleanup_(rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
+	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
 	struct rule_scan *rs = data;
 	struct rule_view v = {.bridge = rs->bridge};
 	const void *ud;
@@ -250,7 +233,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 static int scan_rules(struct nl *nl, uint32_t family, const char *table, const char *chain,
 		      struct rule_scan *rs, struct mr_err *err)
 {
-	_cleanup_(rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
+	_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = nftnl_rule_alloc();
 	char buf[NL_BUFSZ] = {0};
 	struct nlmsghdr *nlh;
 
@@ -390,7 +373,7 @@ static int insert_rules(struct nl *nl, const char *bridge, int missing, uint32_t
 	mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
 	mnl_nlmsg_batch_next(b);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		_cleanup_(rule_freep) struct nftnl_rule *r = NULL;
+		_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = NULL;
 		uint32_t seq;
 
 		if (!(missing & order[i]))

@@ -4,6 +4,7 @@
  * batch per change. tests/integration/t-nft-ruleset.sh holds the exact
  * `nft list ruleset` this makes. */
 #include "nft.h"
+#include "nftnl_cleanup.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -61,24 +62,6 @@
  * (they must all fit the socket's receive buffer), and small messages keep an
  * error answer, which echoes the whole message, inside one page-sized read. */
 #define ELEMS_PER_MSG 64
-
-static void nftnl_table_freep(struct nftnl_table **p)
-{
-	if (*p)
-		nftnl_table_free(*p);
-}
-
-static void nftnl_chain_freep(struct nftnl_chain **p)
-{
-	if (*p)
-		nftnl_chain_free(*p);
-}
-
-static void nftnl_set_freep(struct nftnl_set **p)
-{
-	if (*p)
-		nftnl_set_free(*p);
-}
 
 /* ---- one nfnetlink batch ---- */
 

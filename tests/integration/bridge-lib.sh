@@ -80,3 +80,13 @@ make_peer_cgi() {
 PEER_CGI='mkdir -p /var/www/cgi-bin && printf "#!/bin/sh\necho Content-Type: text/plain\necho\necho \$REMOTE_ADDR\n" >/var/www/cgi-bin/peer && chmod +x /var/www/cgi-bin/peer'
 # busybox httpd shows an IPv4 peer as [::ffff:A.B.C.D]; this leaves A.B.C.D.
 peer_of() { get "$1" "$2" | sed 's/^\[::ffff://; s/\]$//'; }
+
+# bridge_setup: the tools these tests observe with, then lib.sh's namespaces.
+# A missing tool is a failure (make deps installs them), never a silent skip.
+bridge_setup() {
+	local tool
+	for tool in nft jq curl; do
+		command -v "$tool" >/dev/null || { not_ok "$tool is needed (make deps installs it)"; return 1; }
+	done
+	net_setup || { not_ok "make the throwaway namespaces"; return 1; }
+}

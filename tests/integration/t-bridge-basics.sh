@@ -7,10 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bridge-lib.sh"
 
-for tool in nft jq curl; do
-	command -v "$tool" >/dev/null || { skip "bridge tests" "$tool is missing"; exit 0; }
-done
-net_setup || { not_ok "make the throwaway namespaces"; exit 1; }
+bridge_setup || exit 1
 
 # The host's resolv.conf as minirun sees it: `ip netns exec` bind-mounts
 # /etc/netns/NAME/resolv.conf over /etc/resolv.conf.
