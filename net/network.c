@@ -163,11 +163,46 @@ static int reserve_ports(struct ipam *ip, const struct port_map *req, size_t n,
 	return 0;
 }
 
+/* The map elements of reclaimed leases go while the IPAM lock is still
+ * held: once the leases are written away, another run may publish the same
+ * ports, and its elements must neither meet (EEXIST) nor lose (deleted by
+ * key) the stale ones. */
+static void drop_stale_elements(const struct nft_port *stale, size_t n)
+{
+	struct mr_err ignore = {0};
+	struct nl nf = {0};
+
+	if (n && nl_open(&nf, NETLINK_NETFILTER, &ignore) == 0) {
+		nft_del_ports(&nf, stale, n, &ignore);
+		nl_close(&nf);
+	}
+	mr_error_clear(&ignore);
+}
+
+int net_reclaim(int rootfd, size_t *count, struct mr_err *err)
+{
+	_cleanup_free_ struct nft_port *stale = NULL;
+	struct ipam *ip;
+	size_t n_stale = 0, before;
+
+	*count = 0;
+	if (ipam_open(rootfd, &ip, err) < 0)
+		return -1;
+	before = ipam_count(ip);
+	if (ipam_reclaim(ip, pid_alive, &stale, &n_stale) < 0) {
+		ipam_close(ip);
+		return mr_error(err, ENOMEM, "ipam");
+	}
+	drop_stale_elements(stale, n_stale);
+	*count = before - ipam_count(ip);
+	return ipam_commit(ip, err);
+}
+
 int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr want,
 		const struct port_map *req, size_t n_req, struct net_state *st, struct mr_err *err)
 {
 	struct ipam *ip = NULL;
-	struct nl rt = {0}, nf = {0};
+	struct nl rt = {0};
 	_cleanup_free_ struct nft_port *stale = NULL;
 	size_t n_stale = 0;
 	int r = -1;
@@ -197,17 +232,8 @@ int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr w
 		goto out;
 	r = 0;
 out:
-	if (r == 0 && n_stale) {
-		/* Still under the lock: once the reclaimed leases are written away,
-		 * another run may publish the same ports, and its elements must not
-		 * meet (EEXIST) or lose (deleted by key) the stale ones. */
-		struct mr_err ignore = {0};
-		if (nl_open(&nf, NETLINK_NETFILTER, &ignore) == 0) {
-			nft_del_ports(&nf, stale, n_stale, &ignore);
-			nl_close(&nf);
-		}
-		mr_error_clear(&ignore);
-	}
+	if (r == 0)
+		drop_stale_elements(stale, n_stale);
 	if (r == 0) {
 		r = ipam_commit(TAKE_PTR(ip), err);
 	} else if (ip) {

@@ -41,6 +41,10 @@ int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr w
  * published ports' map elements. */
 int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err *err);
 
+/* Take back the leases (and their map elements) of owners that are gone;
+ * *count says how many. */
+int net_reclaim(int rootfd, size_t *count, struct mr_err *err);
+
 /* Undo net_attach and net_reserve from st alone; anything already gone is fine. */
 void net_release(int rootfd, const char *id, struct net_state *st);
 

@@ -8,11 +8,11 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
-#define NFTNL_CLEANUP(type)                                                                \
-	static inline void nftnl_##type##_freep(struct nftnl_##type **p)                   \
-	{                                                                                  \
-		if (*p)                                                                    \
-			nftnl_##type##_free(*p);                                           \
+#define NFTNL_CLEANUP(type)                                                                        \
+	static inline void nftnl_##type##_freep(struct nftnl_##type **p)                           \
+	{                                                                                          \
+		if (*p)                                                                            \
+			nftnl_##type##_free(*p);                                                   \
 	}
 
 NFTNL_CLEANUP(table)

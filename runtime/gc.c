@@ -102,5 +102,16 @@ int gc_run(const char *root, FILE *out, struct mr_err *err)
 	}
 	strv_free(&ids);
 	gc_names(rootfd, out);
+	{
+		/* Leases of runs that died before their state said anything. */
+		struct mr_err e = {0};
+		size_t n = 0;
+		if (net_reclaim(rootfd, &n, &e) < 0)
+			fprintf(stderr, "minirun: gc: %s\n", e.msg);
+		else if (n)
+			fprintf(out, "released %zu address lease%s of processes that are gone\n", n,
+				n == 1 ? "" : "s");
+		mr_error_clear(&e);
+	}
 	return 0;
 }

@@ -91,3 +91,26 @@ check_eq "gc twice is harmless" "$(mr gc)" ""
 check_match "ps -a shows it exited" "$(mr ps -a | grep crashed)" 'Exited \(137\)'
 mr rm crashed >/dev/null
 assert_clean
+
+# In the bridge network: port, the PORTS and IP columns, inspect's ports.
+net_setup || { not_ok "net_setup"; exit 1; }
+id=$(mr run -d --init --name pub -p 8080:80 -p 127.0.0.1::81 "$BB" httpd -f -p 80 -h /var/www)
+wait_for 5 in_host curl -s -o /dev/null --max-time 1 http://127.0.0.1:8080/
+ports=$(mr port pub)
+check_match "port lists 80/tcp -> 0.0.0.0:8080" "$ports" $'^80/tcp -> 0\\.0\\.0\\.0:8080\n'
+check_match "port lists the picked host port for 81" "$ports" $'\n81/tcp -> 127\.0\.0\.1:[0-9]+$'
+check_match "ps shows the ports" "$(mr ps | grep pub)" '0\.0\.0\.0:8080->80/tcp, 127\.0\.0\.1:[0-9]+->81/tcp'
+check_match "ps shows the address" "$(mr ps | grep pub)" ' 10\.99\.0\.2 '
+check_eq "inspect: NetworkSettings.Ports" "$(mr inspect pub | jq -c '.[0].NetworkSettings.Ports["80/tcp"]')" '[{"HostIp":"0.0.0.0","HostPort":"8080"}]'
+check_eq "inspect: IPAddress" "$(mr inspect pub | jq -r '.[0].NetworkSettings.IPAddress')" 10.99.0.2
+check_eq "inspect: MacAddress" "$(mr inspect pub | jq -r '.[0].NetworkSettings.MacAddress')" 02:42:0a:63:00:02
+check_match "the page is served" "$(in_host curl -s --max-time 3 http://127.0.0.1:8080/)" 'hello from minirun'
+# A crashed run (monitor killed): gc takes back its lease and map elements.
+owner=$(jq -r .owner "$ROOT/containers/$id/state.json")
+kill -9 "$owner"
+wait_for 5 sh -c "! kill -0 $(jq -r .pid "$ROOT/containers/$id/state.json") 2>/dev/null"
+check_match "gc releases the crashed container's network" "$(mr gc)" "released ${id:0:12} \(pub\)"
+check_eq "... its map elements are gone" "$(in_host nft -j list map inet minirun ports_any | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add')" 0
+check_eq "... and its lease" "$(jq '.leases | length' "$ROOT/ipam.json")" 0
+mr rm pub >/dev/null
+assert_clean "nothing is left in the bridge network either"
