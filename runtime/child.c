@@ -142,6 +142,10 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 	setsid();
 	/* Die with the parent: a minirun killed mid-setup takes the child along. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Not dumpable until exec (which resets it): nothing in the container
+	 * can ptrace us or open our /proc/PID/ entries while we still hold
+	 * host fds (CVE-2019-5736's lesson). */
+	prctl(PR_SET_DUMPABLE, 0);
 	/* (If the parent died before that prctl, our recv of "go" sees EOF.) */
 	if (rootfs_build(&cfg->fs, &err) < 0)
 		sync_fail(sync_fd, &err);

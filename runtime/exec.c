@@ -69,6 +69,7 @@ static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_
 	pid_t cmd;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0); /* as in child.c: until exec */
 	for (size_t i = 0; i < N_NS; i++)
 		if (setns(nsfd[i], namespaces[i].type) < 0) {
 			mr_error(&err, errno, "join the container's %s namespace",

@@ -48,6 +48,17 @@ struct run {
 	char statedir[PATH_MAX];
 };
 
+/* Test hook: with MINIRUN_TEST_CRASH_AFTER=N, die by SIGKILL right after
+ * step N, so tests can show that whatever any step leaves behind is taken
+ * back by `minirun gc` or the next run. */
+static void crash_point(int step)
+{
+	const char *v = getenv("MINIRUN_TEST_CRASH_AFTER");
+
+	if (v && atoi(v) == step)
+		raise(SIGKILL);
+}
+
 /* Docker's environment: PATH, HOSTNAME, HOME, then -e (later wins). */
 static int build_env(const struct run_opts *o, const char *hostname, struct strv *env)
 {
@@ -164,9 +175,14 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 		return -1;
 
 	r->c.name = o->name ? strdup(o->name) : NULL;
+	r->c.owner = getpid();
+	r->c.owner_start = pid_start_time(r->c.owner);
+	r->c.auto_remove = o->rm;
+	r->c.net.mode = o->network;
 	if (state_create(r->rootfd, &r->c, err) < 0)
 		return -1;
 	r->created = true;
+	crash_point(1);
 	if (o->hostname) {
 		r->c.hostname = strdup(o->hostname);
 	} else if (o->network == NET_HOST) {
@@ -182,9 +198,6 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	r->c.sec.seccomp = !o->no_seccomp;
 	if (security_caps(&o->cap_add, &o->cap_drop, &r->c.sec.caps, err) < 0)
 		return -1;
-	r->c.auto_remove = o->rm;
-	r->c.owner = getpid();
-	r->c.owner_start = pid_start_time(r->c.owner);
 	if (!r->c.hostname || !r->c.rootfs || build_env(o, r->c.hostname, &r->c.env) < 0)
 		return mr_error(err, ENOMEM, "run");
 	for (size_t i = 0; i < o->argv.n; i++)
@@ -194,6 +207,9 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	if (r->statefd < 0)
 		return -1;
 	snprintf(r->statedir, sizeof(r->statedir), "%s/containers/%s", root, r->c.id);
+	if (state_save(r->rootfd, &r->c, err) < 0)
+		return -1;
+	crash_point(2);
 	if (o->detach && detach_stdio(r, err) < 0)
 		return -1;
 
@@ -201,11 +217,14 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	if (net_reserve(r->rootfd, r->c.id, o->network, o->ip, o->ports, o->n_ports, &r->c.net,
 			err) < 0)
 		return -1;
+	crash_point(3);
 	if (write_etc_files(r, o, err) < 0 || make_layer_dirs(r, err) < 0)
 		return -1;
+	crash_point(4);
 	r->c.status = ST_CREATED;
 	if (state_save(r->rootfd, &r->c, err) < 0)
 		return -1;
+	crash_point(5);
 
 	/* Block the signals we forward before the child exists, so none is
 	 * lost between clone and the wait loop. */
@@ -233,6 +252,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	}
 	r->c.pid = r->pid;
 	r->c.pid_start = pid_start_time(r->pid);
+	crash_point(6);
 
 	/* The child builds its mounts meanwhile; we build its network. */
 	if (o->network != NET_HOST) {
@@ -244,6 +264,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	}
 	if (net_attach(r->c.id, &r->c.net, netns, err) < 0)
 		return -1;
+	crash_point(7);
 	if (o->tty) {
 		r->tty_master = tty_recv_master(r->sync_fd, err);
 		if (r->tty_master < 0)
@@ -252,6 +273,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	r->c.status = ST_RUNNING;
 	if (state_save(r->rootfd, &r->c, err) < 0)
 		return -1;
+	crash_point(8);
 	/* If the child failed already, "go" meets a closed socket but its
 	 * message is still queued: read it either way. */
 	sync_send_go(r->sync_fd);
@@ -260,6 +282,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 			mr_error(err, 0, "container exited during setup");
 		return -1;
 	}
+	crash_point(9);
 	return 0;
 }
 
@@ -280,8 +303,10 @@ static void run_undo(struct run *r, int status, bool failed)
 		waitpid(r->pid, NULL, 0);
 		r->pid = 0;
 	}
+	crash_point(10);
 	if (r->reserved)
 		net_release(r->rootfd, r->c.id, &r->c.net);
+	crash_point(11);
 	if (r->created) {
 		if (failed || r->c.auto_remove) {
 			state_remove(r->rootfd, &r->c, &ignore);

@@ -62,6 +62,8 @@ static char *cdir(const char *id)
 	return p;
 }
 
+static int rm_rf_at(int parent, const char *name);
+
 int state_create(int rootfd, struct container *c, struct mr_err *err)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -79,13 +81,22 @@ int state_create(int rootfd, struct container *c, struct mr_err *err)
 	dir = cdir(c->id);
 	if (!dir || mkdirat(rootfd, dir, 0700) < 0)
 		return mr_error(err, dir ? errno : ENOMEM, "create state directory");
+	/* A first state.json at once: it names the owner, so if that process
+	 * dies from here on, `gc` can tell and take everything back. */
+	clock_gettime(CLOCK_REALTIME, &c->created);
+	if (state_save(rootfd, c, err) < 0) {
+		struct container bare = {0};
+		memcpy(bare.id, c->id, sizeof(bare.id));
+		state_remove(rootfd, &bare, &(struct mr_err){0});
+		return -1;
+	}
 	{
 		_cleanup_free_ char *link = NULL;
 		int e;
 		if (asprintf(&link, "names/%s", c->name) < 0 ||
 		    symlinkat(c->id, rootfd, link) < 0) {
 			e = link ? errno : ENOMEM;
-			unlinkat(rootfd, dir, AT_REMOVEDIR);
+			rm_rf_at(rootfd, dir);
 			if (e == EEXIST)
 				return mr_error(err, 0,
 						"container name \"%s\" is already in use; remove "
@@ -94,7 +105,6 @@ int state_create(int rootfd, struct container *c, struct mr_err *err)
 			return mr_error(err, e, "claim name %s", c->name);
 		}
 	}
-	clock_gettime(CLOCK_REALTIME, &c->created);
 	return 0;
 }
 
