@@ -110,6 +110,49 @@ static void cloexec_from_3(void)
 	closedir(d);
 }
 
+int setup_stdio(int sync_fd, bool tty, bool interactive, struct mr_err *err)
+{
+	int null;
+
+	if (tty)
+		return tty_setup_child(sync_fd, true, err);
+	if (interactive)
+		return 0;
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0) {
+		int e = errno;
+		if (null >= 0)
+			close(null);
+		return mr_error(err, e, "stdin /dev/null");
+	}
+	close(null);
+	return 0;
+}
+
+/* In the container's own network namespace, while /proc/sys is still
+ * writable: no IPv6 router advertisements are accepted (eth0, if the parent
+ * made it already, and every interface made later). No IPv6: nothing to do. */
+static int refuse_router_advertisements(struct mr_err *err)
+{
+	static const char *const files[] = {"/proc/sys/net/ipv6/conf/default/accept_ra",
+					    "/proc/sys/net/ipv6/conf/all/accept_ra",
+					    "/proc/sys/net/ipv6/conf/eth0/accept_ra"};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int fd = open(files[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return mr_error(err, e, "write %s", files[i]);
+		}
+		close(fd);
+	}
+	return 0;
+}
+
 void prepare_exec(void)
 {
 	sigset_t none;
@@ -153,7 +196,11 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 		mr_error(&err, errno, "sethostname");
 		sync_fail(sync_fd, &err);
 	}
-	if (rootfs_pivot(&cfg->fs, &err) < 0 || rootfs_mask_paths(&err) < 0)
+	if (rootfs_pivot(&cfg->fs, &err) < 0)
+		sync_fail(sync_fd, &err);
+	if (cfg->own_netns && refuse_router_advertisements(&err) < 0)
+		sync_fail(sync_fd, &err);
+	if (rootfs_mask_paths(&err) < 0)
 		sync_fail(sync_fd, &err);
 	if (cfg->workdir) {
 		/* Docker makes a missing working directory. */
@@ -171,17 +218,8 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 			sync_fail(sync_fd, &err);
 		}
 	}
-	if (cfg->tty) {
-		if (tty_setup_child(sync_fd, true, &err) < 0)
-			sync_fail(sync_fd, &err);
-	} else if (!cfg->interactive) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null < 0 || dup2(null, 0) < 0) {
-			mr_error(&err, errno, "stdin /dev/null");
-			sync_fail(sync_fd, &err);
-		}
-		close(null);
-	}
+	if (setup_stdio(sync_fd, cfg->tty, cfg->interactive, &err) < 0)
+		sync_fail(sync_fd, &err);
 	if (sync_wait_go(sync_fd) < 0)
 		_exit(125); /* the parent gave up; it reports why */
 	/* Last before exec: capabilities, no_new_privs, seccomp (for --init's

@@ -15,12 +15,18 @@ struct child_cfg {
 	char *const *env; /* complete environment, PATH included */
 	const char *workdir;
 	bool interactive;
-	bool tty;  /* -t: a pty from the container's devpts as stdio */
-	bool init; /* --init: our own reaper is PID 1 */
+	bool tty;	/* -t: a pty from the container's devpts as stdio */
+	bool init;	/* --init: our own reaper is PID 1 */
+	bool own_netns; /* not --network host: the netns is the container's own */
 	struct security sec;
 };
 
 __attribute__((noreturn)) void child_main(const struct child_cfg *cfg, int sync_fd);
+
+/* stdin/stdout/stderr of a container process: -t: a pty of the container's
+ * devpts (its master goes to the parent over sync_fd); else stdin is
+ * /dev/null unless -i. We must be a session leader for -t. */
+int setup_stdio(int sync_fd, bool tty, bool interactive, struct mr_err *err);
 
 /* Just before exec in a container: every fd above 2 close-on-exec, every
  * signal default and unblocked. */

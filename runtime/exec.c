@@ -88,17 +88,10 @@ static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_
 			mr_error(&err, errno, "working directory %s", workdir);
 			sync_fail(sync_fd, &err);
 		}
-		if (o->tty) {
-			setsid();
-			if (tty_setup_child(sync_fd, true, &err) < 0)
-				sync_fail(sync_fd, &err);
-		} else if (!o->interactive) {
-			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			if (null < 0 || dup2(null, 0) < 0) {
-				mr_error(&err, errno, "stdin /dev/null");
-				sync_fail(sync_fd, &err);
-			}
-		}
+		if (o->tty)
+			setsid(); /* a controlling terminal needs a session of its own */
+		if (setup_stdio(sync_fd, o->tty, o->interactive, &err) < 0)
+			sync_fail(sync_fd, &err);
 		if (security_apply(sec, &err) < 0)
 			sync_fail(sync_fd, &err);
 		prepare_exec();
