@@ -1,73 +1,308 @@
 #!/bin/bash
 # bench/run.sh - `make bench`: medians of `minirun run --rm ROOTFS /bin/true`
 # in each network mode against the kernel's floor (`unshare` with the same
-# namespaces), in a throwaway network namespace so the host is left as it
-# was. Prints a table and writes it into docs/performance.md.
-# (Docker and Podman columns, the start-to-exec split and the 500-container
-# scale runs are issue 6's, not done yet.)
+# namespaces), and of `docker run --rm` of the same rootfs in the same modes
+# when Docker is installed, all in a throwaway network namespace so the host
+# is left as it was. Then the split of one minirun run (invocation -> the
+# container's exec -> its exit -> minirun's exit) from strace timestamps.
+# Prints a table and writes it into docs/performance.md.
+#
+# Docker: a private dockerd is started inside the throwaway namespace (as
+# tests/integration/t-bridge-docker.sh does) with its own data/exec roots,
+# pidfile and socket under a temporary directory, a fake modprobe (nothing is
+# loaded into the kernel), and a cgroup parent of its own; everything it
+# made, including the few paths it insists on creating under /etc and /run,
+# is removed at exit, also on failure. Podman is measured only if installed.
+#
+# Environment: ROOTFS (default rootfs/busybox), BENCH_RUNS (31),
+# BENCH_DOCKER_RUNS (= BENCH_RUNS), BENCH_DOCKER=0 to skip Docker,
+# BENCH_SPLIT=0 to skip the strace split, BENCH_SPLIT_RUNS (11).
+# (The 500-container scale runs of issue 6 are not done yet.)
+# ($MR and $PR are split into words on purpose.)
+# shellcheck disable=SC2086,SC2016,SC1091
 set -eu
 cd "$(dirname "$0")/.."
 N=${BENCH_RUNS:-31}
+DN=${BENCH_DOCKER_RUNS:-$N}
+SN=${BENCH_SPLIT_RUNS:-11}
 ROOTFS=${ROOTFS:-rootfs/busybox}
 NS="mrbench-$$"
+CG="minirun-bench-$$"
 ROOT=$(mktemp -d /tmp/minirun-bench.XXXXXX)
-trap 'ip netns del "$NS" 2>/dev/null; rm -rf "$ROOT"' EXIT
+D=$ROOT/docker
+DOCKERD_PID=""
+HOST_PATHS=(/etc/docker/key.json /etc/docker /run/docker/plugins /run/docker /run/containerd/s /run/containerd)
+declare -A EXISTED
+for p in "${HOST_PATHS[@]}"; do [ -e "$p" ] && EXISTED[$p]=1; done
+
+stop_dockerd() { # TERM, then KILL after 15 s
+	local i
+	[ -n "$DOCKERD_PID" ] || return 0
+	kill -TERM "$DOCKERD_PID" 2>/dev/null || return 0
+	for ((i = 0; i < 150; i++)); do kill -0 "$DOCKERD_PID" 2>/dev/null || return 0; sleep 0.1; done
+	kill -KILL "$DOCKERD_PID" 2>/dev/null
+}
+cleanup() {
+	local p d
+	set +e
+	stop_dockerd
+	# containerd, shims, anything else still in the throwaway namespace: ours.
+	ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	sleep 0.1
+	# What dockerd mounted under its roots (in the machine's mount namespace).
+	grep " $ROOT/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	for d in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	if [ -n "$DOCKERD_PID" ]; then # the paths dockerd made outside its roots
+		for p in "${HOST_PATHS[@]}"; do # (children first)
+			[ -n "${EXISTED[$p]:-}" ] && continue
+			if [ -d "$p" ]; then rmdir "$p" 2>/dev/null; else rm -f "$p"; fi
+		done
+	fi
+	ip netns del "$NS" 2>/dev/null
+	if grep -q " $ROOT" /proc/self/mountinfo; then
+		echo "bench: mounts remain under $ROOT; not removing it" >&2
+	else
+		rm -rf "$ROOT"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Other network tests running at the same time would skew the numbers.
+exec {LOCK}>/tmp/minirun-nettest.lock
+# A dockerd of the tests' (t-bridge-docker.sh) would also share the paths
+# under /etc/docker and /run: without the lock, Docker is not measured.
+LOCKED=1
+if ! flock -w 180 "$LOCK"; then
+	echo "bench: other network tests are still running after 3 min; measuring minirun anyway, not Docker" >&2
+	LOCKED=0
+fi
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+
 ip netns add "$NS"
 ip -n "$NS" link set lo up
 
-# median_ms CMD...: run CMD N times inside the namespace, print the median in ms.
+# median_ms RUNS CMD...: run CMD RUNS times inside the namespace, print the median in ms.
 median_ms() {
+	local n=$1
+	shift
 	ip netns exec "$NS" bash -c '
 		n=$1; shift
 		for ((i = 0; i < n; i++)); do
 			s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
 			echo $(((e - s) / 1000))
-		done' _ "$N" "$@" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
+		done' _ "$n" "$@" {LOCK}>&- | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.1fx", a / b; else printf "-"}'; }
+isnum() { [[ $1 =~ ^[0-9.]+$ ]]; }
 
+echo "bench: minirun ($N runs per mode)" >&2
 MR="./minirun --root $ROOT run --rm"
-floor=$(median_ms unshare --net --pid --mount --uts --ipc --fork true)
-none=$(median_ms $MR --network none "$ROOTFS" /bin/true)
-host=$(median_ms $MR --network host "$ROOTFS" /bin/true)
-bridge=$(median_ms $MR "$ROOTFS" /bin/true)
-publish=$(median_ms $MR -p 18080:80 "$ROOTFS" /bin/true)
-ratio() { awk -v a="$1" -v b="$floor" 'BEGIN {printf "%.1fx", a / b}'; }
+floor=$(median_ms "$N" unshare --net --pid --mount --uts --ipc --fork true)
+none=$(median_ms "$N" $MR --network none "$ROOTFS" /bin/true)
+host=$(median_ms "$N" $MR --network host "$ROOTFS" /bin/true)
+bridge=$(median_ms "$N" $MR "$ROOTFS" /bin/true)
+publish=$(median_ms "$N" $MR -p 18080:80 "$ROOTFS" /bin/true)
 
-table=$(cat <<TABLE
-| command (median of $N, ms) | time | vs floor |
-| --- | ---: | ---: |
-| \`unshare --net --pid --mount --uts --ipc --fork true\` (floor) | $floor | 1.0x |
-| \`minirun run --rm --network none ROOTFS /bin/true\` | $none | $(ratio "$none") |
-| \`minirun run --rm --network host ROOTFS /bin/true\` | $host | $(ratio "$host") |
-| \`minirun run --rm ROOTFS /bin/true\` (bridge) | $bridge | $(ratio "$bridge") |
-| \`minirun run --rm -p 18080:80 ROOTFS /bin/true\` | $publish | $(ratio "$publish") |
+# ---- Docker, in the same namespace ----
+dk() { docker -H "unix://$D/sock" "$@"; }
+docker_bench() {
+	local i
+	if [ "${BENCH_DOCKER:-1}" = 0 ]; then
+		DK_NOTE="not measured (BENCH_DOCKER=0)"
+		return 1
+	fi
+	if [ "$LOCKED" = 0 ]; then
+		DK_NOTE="not measured (other network tests were running)"
+		return 1
+	fi
+	if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
+		DK_NOTE="not available (no dockerd/docker; apt-get install docker.io)"
+		return 1
+	fi
+	mkdir -p "$D" "$ROOT/bin"
+	# dockerd modprobes br_netfilter; that would change the whole machine.
+	printf '#!/bin/sh\nexit 0\n' >"$ROOT/bin/modprobe"
+	chmod +x "$ROOT/bin/modprobe"
+	# nsenter, not `ip netns exec`, whose fresh /sys hides the cgroup mounts.
+	PATH="$ROOT/bin:$PATH" nsenter --net="/var/run/netns/$NS" dockerd --data-root "$D/data" \
+		--exec-root "$D/exec" --pidfile "$D/pid" -H "unix://$D/sock" --iptables=true \
+		--cgroup-parent "/$CG" --userland-proxy=false {LOCK}>&- >"$D/log" 2>&1 &
+	DOCKERD_PID=$!
+	for ((i = 0; i < 300; i++)); do
+		dk info >/dev/null 2>&1 && break
+		if ! kill -0 "$DOCKERD_PID" 2>/dev/null; then i=300; break; fi
+		sleep 0.1
+	done
+	if ((i >= 300)); then
+		DK_NOTE="not available (dockerd did not start: $(tail -1 "$D/log" | cut -c1-160))"
+		return 1
+	fi
+	if ! tar -C "$ROOTFS" -c . | dk import -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' - bb:bench >/dev/null 2>"$D/err" ||
+		! dk run --rm bb:bench /bin/true >/dev/null 2>>"$D/err"; then
+		DK_NOTE="not available (import or first run failed: $(tail -1 "$D/err" | cut -c1-160))"
+		return 1
+	fi
+	DK_VERSION=$(dk version -f '{{.Server.Version}}' 2>/dev/null || echo '?')
+	echo "bench: Docker $DK_VERSION ($DN runs per mode)" >&2
+	dnone=$(median_ms "$DN" docker -H "unix://$D/sock" run --rm --network none bb:bench /bin/true)
+	dhost=$(median_ms "$DN" docker -H "unix://$D/sock" run --rm --network host bb:bench /bin/true)
+	dbridge=$(median_ms "$DN" docker -H "unix://$D/sock" run --rm bb:bench /bin/true)
+	dpublish=$(median_ms "$DN" docker -H "unix://$D/sock" run --rm -p 18081:80 bb:bench /bin/true)
+	# Every run must have worked: a failing `docker run` would time nothing.
+	if ! dk run --rm --network none bb:bench /bin/true >/dev/null 2>&1 ||
+		! dk run --rm -p 18081:80 bb:bench /bin/true >/dev/null 2>&1; then
+		DK_NOTE="not available (docker run fails)"
+		return 1
+	fi
+	return 0
+}
+DK_NOTE="" DK_VERSION=""
+dnone="" dhost="" dbridge="" dpublish=""
+docker_bench || { dnone=$DK_NOTE dhost=$DK_NOTE dbridge=$DK_NOTE dpublish=$DK_NOTE; }
+stop_dockerd
+
+# ---- Podman, only if installed ----
+pnone="not installed" ppublish="not installed"
+if command -v podman >/dev/null; then
+	PR="podman --root $ROOT/podman/root --runroot $ROOT/podman/run"
+	if tar -C "$ROOTFS" -c . | $PR import - bb:bench >/dev/null 2>&1; then
+		pnone=$(median_ms "$DN" $PR run --rm --network none bb:bench /bin/true)
+		ppublish=$(median_ms "$DN" $PR run --rm -p 18082:80 bb:bench /bin/true)
+	else
+		pnone="import failed" ppublish="import failed"
+	fi
+fi
+
+# ---- the split of one run, from strace timestamps ----
+# strace --seccomp-bpf stops only at the traced calls (execve, exit_group).
+# Fields: to the container's exec, in the container, after its exit, total.
+split_run() {
+	local i f=$ROOT/strace.out
+	for ((i = 0; i < SN; i++)); do
+		ip netns exec "$NS" strace --seccomp-bpf -f -ttt -e trace=execve,exit_group -o "$f" \
+			$MR "$@" "$ROOTFS" /bin/true {LOCK}>&- >/dev/null 2>&1 || return 1
+		awk 'NR == 1 {main = $1; t0 = $2}
+			$1 != main && /execve\("\/bin\/true"/ && / = 0$/ {c = $1; t1 = $2}
+			$1 == c && /exit_group\(/ {t2 = $2}
+			$1 == main && /exit_group\(/ {t3 = $2}
+			END {if (t1 && t2 && t3) printf "%.3f %.3f %.3f %.3f\n",
+				(t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000, (t3 - t0) * 1000}' "$f"
+	done >"$ROOT/split.txt"
+	[ -s "$ROOT/split.txt" ] || return 1
+	for j in 1 2 3 4; do
+		cut -d' ' -f$j "$ROOT/split.txt" | sort -n | awk '{a[NR]=$1} END {printf "%.1f ", a[int((NR+1)/2)]}'
+	done
+}
+split_rows=""
+if [ "${BENCH_SPLIT:-1}" != 0 ] && command -v strace >/dev/null; then
+	echo "bench: split ($SN runs per mode, under strace)" >&2
+	for mode in "--network none" "" "-p 18080:80"; do
+		label="\`minirun run --rm ${mode:+$mode }ROOTFS /bin/true\`"
+		[ -n "$mode" ] || label+=" (bridge)"
+		if s=$(split_run $mode); then
+			read -r a b c t <<<"$s"
+			split_rows+="| $label | $a | $b | $c | $t |"$'\n'
+		else
+			split_rows+="| $label | failed | | | |"$'\n'
+		fi
+	done
+fi
+
+# ---- the table ----
+row() { # label mr-time docker-time
+	local l=$1 m=$2 d=$3 dcol rcol
+	if isnum "$d"; then
+		dcol="$d | $(ratio "$d" "$floor")"
+		rcol=$(ratio "$d" "$m")
+	else
+		dcol="$d | -"
+		rcol="-"
+	fi
+	echo "| $l | $m | $(ratio "$m" "$floor") | $dcol | $rcol |"
+}
+table=$(
+	cat <<TABLE
+| network mode (median, ms) | minirun | vs floor | Docker${DK_VERSION:+ $DK_VERSION} | vs floor | minirun faster (Docker / minirun) |
+| --- | ---: | ---: | ---: | ---: | ---: |
+| floor: \`unshare --net --pid --mount --uts --ipc --fork true\` | $floor | 1.0x | | | |
 TABLE
+	row "none (\`--network none\`)" "$none" "$dnone"
+	row "host (\`--network host\`)" "$host" "$dhost"
+	row "bridge (default)" "$bridge" "$dbridge"
+	row "bridge, published port (\`-p 1808x:80\`)" "$publish" "$dpublish"
+	echo
+	echo "Podman (\`--network none\` / \`-p\`): $pnone / $ppublish."
 )
-machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(date -u +%Y-%m-%d)"
+if [ -n "$split_rows" ]; then
+	split_table="| split of one run (median of $SN, ms, under strace) | invocation -> container's exec | /bin/true | container's exit -> minirun's exit | total |
+| --- | ---: | ---: | ---: | ---: |
+${split_rows%$'\n'}"
+else
+	split_table="(The split of one run was not measured: BENCH_SPLIT=0 or no strace.)"
+fi
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+machine="${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), load average $LOAD at the start, $(date -u +%Y-%m-%d)"
 echo "$table"
+echo
+echo "$split_table"
 echo
 echo "machine: $machine"
 {
-	cat <<'HEAD'
+	cat <<HEAD
 # Performance
 
-Measured by `make bench` (bench/run.sh): each command run in a throwaway
-network namespace, the median of repeated runs, teardown included. The floor
-is `unshare` creating the same five namespaces and running `true`.
+Measured by \`make bench\` (bench/run.sh): each command is run in a throwaway
+network namespace, and the table gives the median of repeated runs ($N for
+minirun, $DN for Docker), wall clock from invocation to exit, teardown
+included (\`--rm\`). The floor is \`unshare\` creating the same five namespaces
+and running \`true\`. The container is the busybox rootfs running \`/bin/true\`.
+Docker is the distribution's engine (\`docker.io\`), started privately by the
+bench inside the same throwaway namespace (iptables on, userland proxy off,
+cgroupfs driver, overlay2), with the same rootfs imported as an image; its
+time includes the client's round trips to dockerd, containerd and runc.
+(Docker's default is the userland proxy on, which would add a docker-proxy
+process per published port.) minirun publishes port 18080, Docker 18081. The
+last column is how many times faster minirun is than Docker in that mode.
 
 HEAD
 	echo "$table"
 	echo
+	echo "$split_table"
+	echo
 	echo "Machine: $machine."
 	cat <<'TAIL'
 
-Where the time goes, roughly: none mode is the floor plus the overlay and
-/dev mounts, the state.json writes and the parent-child sync round trip. Bridge
-mode adds the veth pair (one netlink request), the container side's address
-and route, and the network namespace's teardown in the kernel. A published
-port adds two nftables transactions: adding the map element (about 4 ms) and
-deleting it at exit, which waits for an RCU grace period (12-20 ms, see
-../shared/FIELD-NOTES.md). Docker and Podman columns, the start-to-exec split
-and the scale runs of issue 6 are not measured yet.
+On a shared machine with other work running (see the load average), single
+numbers move by tens of percent from one run of the bench to the next, and
+neighbouring rows can swap; the ratios to the floor and to Docker move less.
+
+Where the time goes. The split above comes from `strace --seccomp-bpf -f -ttt
+-e trace=execve,exit_group`: the timestamps of minirun's own execve, the
+container's execve of /bin/true, its exit_group, and minirun's exit_group.
+strace stops the traced processes at those calls and slows forks and execs,
+so its numbers are upper bounds (its total leaves out strace's own start and
+the exit of minirun's process, and is measured in a separate round of runs,
+so it need not match the table's wall clock exactly; the difference between
+its total and the table's is roughly what strace adds).
+Before the exec: none mode is the floor plus the overlay and /dev mounts, the
+state.json writes and the parent-child sync round trip. Bridge mode adds the
+veth pair (one netlink request) and the container side's address and route; a
+published port adds an nftables transaction adding the map element (about
+4 ms). After the exit: unmounting, removing the state, and, for bridge mode,
+the veth's deletion and the network namespace's teardown; a published port
+adds the nftables transaction deleting the element, which waits for an RCU
+grace period (12-20 ms, see ../shared/FIELD-NOTES.md): the difference between
+the after-exit columns of the last two rows.
+Docker spends its time elsewhere: the CLI's API calls (create, attach,
+start, wait, remove), containerd's shim process per container and runc's own
+create and start, and libnetwork's sandbox (a network namespace bind-mounted
+under its exec root, even for `--network none`, which is why none is slower
+than host there) and its iptables rules in bridge modes. minirun does all of
+it in one process: no daemon, no client-server round trips, no shim, no
+second runtime.
+The 500-container scale runs of issue 6 are not measured yet.
 TAIL
 } >docs/performance.md

@@ -145,7 +145,7 @@ static int for_each_ref(const struct global_opts *g, int argc, char **argv, int 
 	for (int i = first; i < argc; i++) {
 		struct mr_err e = {0};
 		if (fn(g, argv[i], data, &e) < 0) {
-			fprintf(stderr, "minirun: %s\n", e.msg ? e.msg : "failed");
+			mr_error_print(stderr, e.msg);
 			failed = 1;
 		} else {
 			printf("%s\n", argv[i]);
@@ -380,7 +380,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (r < 0) {
-			fprintf(stderr, "minirun: %s\n", err.msg ? err.msg : "unknown error");
+			mr_error_print(stderr, err.msg);
 			r = err.status ? err.status : 125;
 			mr_error_clear(&err);
 		}

@@ -84,3 +84,18 @@ int mr_error_move(struct mr_err *err, struct mr_err *from)
 	mr_error_clear(from);
 	return -1;
 }
+
+void mr_error_print(FILE *f, const char *msg)
+{
+	fputs("minirun: ", f);
+	for (const unsigned char *p = (const unsigned char *)(msg ? msg : "unknown error"); *p;
+	     p++) {
+		if (*p == '\n')
+			fputs("\\n", f);
+		else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('\n', f);
+}

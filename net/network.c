@@ -2,8 +2,8 @@
  *
  *   reserve:  lease an address and host ports      (ipam.json, under flock)
  *   attach:   mini0 (once) -> veth pair, peer born as eth0 in the container
- *             -> eth0 address + default route -> nft table (once) + map elements
- *   release:  map elements -> veth -> lease         (each "already gone" is fine)
+ *             -> eth0 address + default route -> nft tables (once) + elements
+ *   release:  elements -> veth -> lease             (each "already gone" is fine)
  */
 #include "network.h"
 
@@ -380,12 +380,12 @@ int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err
 	 * and may not be changed by us is worth one line to the user. */
 	if (warning)
 		fprintf(stderr, "WARNING: %s\n", warning);
+	r = nft_add_container(&nf, st->veth, mac, st->ip, st->ports, st->n_ports, err);
+	if (r == -EEXIST)
+		mr_error_wrap(err, "publish ports: a port is already published");
+	if (r < 0)
+		goto out;
 	if (st->n_ports) {
-		r = nft_add_ports(&nf, st->ports, st->n_ports, err);
-		if (r == -EEXIST)
-			mr_error_wrap(err, "publish ports: a port is already published");
-		if (r < 0)
-			goto out;
 		/* UDP "connections" to these ports made before may still point elsewhere. */
 		for (size_t i = 0; i < st->n_ports; i++)
 			if (st->ports[i].proto == IPPROTO_UDP &&
@@ -413,9 +413,10 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 	 * a newer container, and deleting by key would unpublish its port. */
 	if (ipam_open(rootfd, &ip, &ignore) < 0)
 		ip = NULL;
-	if (ip && ipam_holds(ip, id) && st->n_ports &&
-	    nl_open(&nl, NETLINK_NETFILTER, &ignore) == 0) {
-		nft_del_ports(&nl, st->ports, st->n_ports, &ignore);
+	if (ip && ipam_holds(ip, id) && nl_open(&nl, NETLINK_NETFILTER, &ignore) == 0) {
+		unsigned char mac[6] = {0x02, 0x42};
+		memcpy(mac + 2, &st->ip.s_addr, 4);
+		nft_del_container(&nl, st->veth, mac, st->ip, st->ports, st->n_ports, &ignore);
 		for (size_t i = 0; i < st->n_ports; i++)
 			if (st->ports[i].proto == IPPROTO_UDP)
 				conntrack_flush_port(&nl, IPPROTO_UDP, st->ports[i].host_port,

@@ -1,8 +1,10 @@
-/* nft.c - minirun's nftables table `inet minirun` through libnftnl: the fixed
- * skeleton (two port maps, five base chains, their rules) made once in one
- * batch, and the port-map elements of each container added and removed in one
- * batch per change. tests/integration/t-nft-ruleset.sh holds the exact
- * `nft list ruleset` this makes. */
+/* nft.c - minirun's nftables tables through libnftnl: `inet minirun` (two port
+ * maps, five base chains, their rules) and `bridge minirun` (the set of each
+ * container's own veth . MAC . IP, one chain that drops anything else sent
+ * from a container's veth), made once in one batch; the elements of each
+ * container added and removed in one batch per change.
+ * tests/integration/t-nft-ruleset.sh holds the exact `nft list ruleset` this
+ * makes. */
 #include "nft.h"
 #include "nftnl_cleanup.h"
 
@@ -20,6 +22,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/rtnetlink.h>
 
@@ -36,6 +39,8 @@
 #define MAP_IP "ports_ip"   /* host_ip . proto . port  -> cont_ip . cont_port */
 #define MAP_ANY_ID 1	    /* batch-local ids, so rules can name a map made in the same batch */
 #define MAP_IP_ID 2
+#define SET_SRC "allowed_src" /* bridge table: ifname . ether_addr . ipv4_addr */
+#define SET_SRC_ID 3
 
 /* nft's datatype numbers (nftables src/datatype.h). A concatenation's type is
  * its members' types, 6 bits each, first member highest; `nft list` reads the
@@ -47,16 +52,25 @@
 #define KEY_ANY_TYPE TYPE_CONCAT(TYPE_INET_PROTOCOL, TYPE_INET_SERVICE)
 #define KEY_IP_TYPE TYPE_CONCAT(TYPE_CONCAT(TYPE_IPADDR, TYPE_INET_PROTOCOL), TYPE_INET_SERVICE)
 #define DATA_TYPE TYPE_CONCAT(TYPE_IPADDR, TYPE_INET_SERVICE)
+#define TYPE_ETHERADDR 9
+#define TYPE_IFNAME 41
+#define KEY_SRC_TYPE TYPE_CONCAT(TYPE_CONCAT(TYPE_IFNAME, TYPE_ETHERADDR), TYPE_IPADDR)
 
 /* Every member of a concatenated key or value takes a whole 4-byte register. */
-#define KEY_ANY_LEN 8 /* inet_proto . inet_service */
-#define KEY_IP_LEN 12 /* ipv4_addr . inet_proto . inet_service */
-#define DATA_LEN 8    /* ipv4_addr . inet_service */
+#define KEY_ANY_LEN 8  /* inet_proto . inet_service */
+#define KEY_IP_LEN 12  /* ipv4_addr . inet_proto . inet_service */
+#define DATA_LEN 8     /* ipv4_addr . inet_service */
+#define KEY_SRC_LEN 28 /* ifname (16) . ether_addr (6 + 2) . ipv4_addr */
 
 /* Offsets in the IPv4 header and the transport header. */
 #define IP_SADDR 12
 #define IP_DADDR 16
 #define TH_DPORT 2
+/* ... and in the Ethernet and ARP headers (ARP for Ethernet and IPv4). */
+#define ETH_SADDR 6
+#define ETH_TYPE 12
+#define ARP_SHA 8
+#define ARP_SPA 14
 
 /* Elements per NEWSETELEM/DELSETELEM message. Few messages keep the ACKs few
  * (they must all fit the socket's receive buffer), and small messages keep an
@@ -100,15 +114,21 @@ static int batch_start(struct batch *bt, struct nl *nl, size_t limit, struct mr_
 }
 
 /* Start the next message: its own seq, NLM_F_ACK so that its answer is read. */
-static struct nlmsghdr *batch_msg(struct batch *bt, uint16_t type, uint16_t flags)
+static struct nlmsghdr *batch_msg_in(struct batch *bt, uint16_t family, uint16_t type,
+				     uint16_t flags)
 {
 	uint32_t seq = bt->nl->seq++;
 
 	if (bt->count++ == 0)
 		bt->first = seq;
 	bt->last = seq;
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type, NFPROTO_INET,
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type, family,
 				     flags | NLM_F_ACK, seq);
+}
+
+static struct nlmsghdr *batch_msg(struct batch *bt, uint16_t type, uint16_t flags)
+{
+	return batch_msg_in(bt, NFPROTO_INET, type, flags);
 }
 
 /* Close the message that batch_msg() started, once its payload is written. */
@@ -178,7 +198,7 @@ struct rb {
 	bool failed;
 };
 
-static void rule_new(struct rb *rb, const char *chain)
+static void rule_new_in(struct rb *rb, uint32_t family, const char *chain)
 {
 	rb->failed = false;
 	rb->r = nftnl_rule_alloc();
@@ -186,10 +206,15 @@ static void rule_new(struct rb *rb, const char *chain)
 		rb->failed = true;
 		return;
 	}
-	nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, family);
 	if (nftnl_rule_set_str(rb->r, NFTNL_RULE_TABLE, NFT_TABLE) < 0 ||
 	    nftnl_rule_set_str(rb->r, NFTNL_RULE_CHAIN, chain) < 0)
 		rb->failed = true;
+}
+
+static void rule_new(struct rb *rb, const char *chain)
+{
+	rule_new_in(rb, NFPROTO_INET, chain);
 }
 
 static struct nftnl_expr *expr_add(struct rb *rb, const char *name)
@@ -384,7 +409,9 @@ static int rule_put(struct batch *bt, struct rb *rb, struct mr_err *err)
 	bool failed = rb->failed;
 
 	if (!failed) {
-		struct nlmsghdr *nlh = batch_msg(bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+		struct nlmsghdr *nlh =
+		    batch_msg_in(bt, (uint16_t)nftnl_rule_get_u32(rb->r, NFTNL_RULE_FAMILY),
+				 NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
 		nftnl_rule_nlmsg_build_payload(nlh, rb->r);
 	}
 	if (rb->r)
@@ -497,46 +524,134 @@ static int put_rules(struct batch *bt, const char *bridge, struct in_addr subnet
 	return rule_put(bt, &rb, err);
 }
 
-/* ---- table, maps, chains ---- */
+/* ---- bridge minirun: each container sends only from its own addresses ---- */
 
-static int put_table(struct batch *bt, struct mr_err *err)
+/* payload(base, offset, len) == data */
+static void match_payload(struct rb *rb, uint32_t base, uint32_t offset, const void *data,
+			  uint32_t len)
+{
+	payload(rb, base, offset, len, NFT_REG_1);
+	cmp(rb, NFT_CMP_EQ, data, len);
+}
+
+/* iifname . MAC at link header + mac_off (or network header + mac_off for ARP)
+ * . IPv4 at network header + ip_off in @allowed_src: the key's members in
+ * registers 1 (16 bytes), 2 (6 of 8) and 32-bit register 6, as nft puts them. */
+static void match_allowed_src(struct rb *rb, uint32_t mac_base, uint32_t mac_off, uint32_t ip_off)
+{
+	struct nftnl_expr *e;
+
+	meta(rb, NFT_META_IIFNAME, NFT_REG_1);
+	payload(rb, mac_base, mac_off, 6, NFT_REG_2);
+	payload(rb, NFT_PAYLOAD_NETWORK_HEADER, ip_off, 4, NFT_REG32_06);
+	e = expr_add(rb, "lookup");
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	if (nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, SET_SRC) < 0)
+		rb->failed = true;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, SET_SRC_ID);
+}
+
+/* Frames that enter the bridge from a container's veth (mr*): IPv4 from the
+ * veth's own MAC and IP, and ARP for Ethernet/IPv4 whose sender (frame and
+ * ARP header alike) is that MAC and IP, pass; anything else (another
+ * container's address, another MAC, IPv6 and so router advertisements, other
+ * protocols) is dropped. Frames of the host and its uplinks never match. */
+static int put_bridge_rules(struct batch *bt, struct mr_err *err)
+{
+	static const uint8_t arp_eth_ipv4[4] = {0x00, 0x01, 0x08, 0x00}; /* htype 1, ptype ip */
+	static const uint8_t arp_lens[2] = {6, 4};			 /* hlen 6, plen 4 */
+	uint16_t ip = htons(0x0800), arp = htons(0x0806);
+	struct rb rb;
+
+	rule_new_in(&rb, NFPROTO_BRIDGE, "prerouting");
+	meta(&rb, NFT_META_IIFNAME, NFT_REG_1);
+	cmp(&rb, NFT_CMP_EQ, "mr", 2);
+	match_payload(&rb, NFT_PAYLOAD_LL_HEADER, ETH_TYPE, &ip, sizeof(ip));
+	match_allowed_src(&rb, NFT_PAYLOAD_LL_HEADER, ETH_SADDR, IP_SADDR);
+	verdict(&rb, NF_ACCEPT);
+	if (rule_put(bt, &rb, err) < 0)
+		return -1;
+
+	rule_new_in(&rb, NFPROTO_BRIDGE, "prerouting");
+	meta(&rb, NFT_META_IIFNAME, NFT_REG_1);
+	cmp(&rb, NFT_CMP_EQ, "mr", 2);
+	match_payload(&rb, NFT_PAYLOAD_LL_HEADER, ETH_TYPE, &arp, sizeof(arp));
+	match_payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, 0, arp_eth_ipv4, sizeof(arp_eth_ipv4));
+	match_payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, 4, arp_lens, sizeof(arp_lens));
+	match_allowed_src(&rb, NFT_PAYLOAD_LL_HEADER, ETH_SADDR, ARP_SPA);
+	match_allowed_src(&rb, NFT_PAYLOAD_NETWORK_HEADER, ARP_SHA, ARP_SPA);
+	verdict(&rb, NF_ACCEPT);
+	if (rule_put(bt, &rb, err) < 0)
+		return -1;
+
+	rule_new_in(&rb, NFPROTO_BRIDGE, "prerouting");
+	meta(&rb, NFT_META_IIFNAME, NFT_REG_1);
+	cmp(&rb, NFT_CMP_EQ, "mr", 2);
+	verdict(&rb, NF_DROP);
+	return rule_put(bt, &rb, err);
+}
+
+/* ---- tables, maps, chains ---- */
+
+static const char *family_name(uint32_t family)
+{
+	return family == NFPROTO_BRIDGE ? "bridge" : "inet";
+}
+
+static int put_table(struct batch *bt, uint32_t family, struct mr_err *err)
 {
 	_cleanup_(nftnl_table_freep) struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 
 	if (!t || nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE) < 0)
 		return mr_error(err, ENOMEM, "build nftables table"), -ENOMEM;
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, family);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
 	/* EXCL: of two runs that both found no table, the second fails here, and
 	 * its whole batch with it, instead of appending a second set of rules. */
-	nlh = batch_msg(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
+	nlh = batch_msg_in(bt, (uint16_t)family, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	return batch_next(bt, err);
 }
 
-static int put_map(struct batch *bt, const char *name, uint32_t id, uint32_t key_type,
-		   uint32_t key_len, struct mr_err *err)
+struct set_def {
+	uint32_t family;
+	const char *name;
+	uint32_t id, key_type, key_len, data_type, data_len; /* data_len 0: a set */
+};
+
+static const struct set_def sets[] = {
+    {NFPROTO_INET, MAP_ANY, MAP_ANY_ID, KEY_ANY_TYPE, KEY_ANY_LEN, DATA_TYPE, DATA_LEN},
+    {NFPROTO_INET, MAP_IP, MAP_IP_ID, KEY_IP_TYPE, KEY_IP_LEN, DATA_TYPE, DATA_LEN},
+    {NFPROTO_BRIDGE, SET_SRC, SET_SRC_ID, KEY_SRC_TYPE, KEY_SRC_LEN, 0, 0},
+};
+
+static int put_set(struct batch *bt, const struct set_def *def, struct mr_err *err)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 
 	if (!s || nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
-	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0)
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, def->name) < 0)
 		return mr_error(err, ENOMEM, "build nftables map"), -ENOMEM;
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, DATA_TYPE);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, DATA_LEN);
-	nlh = batch_msg(bt, NFT_MSG_NEWSET, NLM_F_CREATE);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, def->family);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, def->id);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, def->data_len ? NFT_SET_MAP : 0);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, def->key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, def->key_len);
+	if (def->data_len) {
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, def->data_type);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, def->data_len);
+	}
+	nlh = batch_msg_in(bt, (uint16_t)def->family, NFT_MSG_NEWSET, NLM_F_CREATE);
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	return batch_next(bt, err);
 }
 
 struct chain_def {
+	uint32_t family;
 	const char *name;
 	const char *type;
 	uint32_t hook;
@@ -544,14 +659,16 @@ struct chain_def {
 };
 
 /* Named priorities as nft spells them: raw -300, dstnat -100, srcnat 100,
- * filter 0. The output nat hook needs dstnat too, so that the host's own
- * connections to 127.0.0.1:PORT are rewritten before routing. */
+ * filter 0 (-200 in the bridge family). The output nat hook needs dstnat too,
+ * so that the host's own connections to 127.0.0.1:PORT are rewritten before
+ * routing. */
 static const struct chain_def chains[] = {
-    {"guard", "filter", NF_INET_PRE_ROUTING, NF_IP_PRI_RAW},
-    {"prerouting", "nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST},
-    {"output", "nat", NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST},
-    {"postrouting", "nat", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC},
-    {"forward", "filter", NF_INET_FORWARD, NF_IP_PRI_FILTER},
+    {NFPROTO_INET, "guard", "filter", NF_INET_PRE_ROUTING, NF_IP_PRI_RAW},
+    {NFPROTO_INET, "prerouting", "nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST},
+    {NFPROTO_INET, "output", "nat", NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST},
+    {NFPROTO_INET, "postrouting", "nat", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC},
+    {NFPROTO_INET, "forward", "filter", NF_INET_FORWARD, NF_IP_PRI_FILTER},
+    {NFPROTO_BRIDGE, "prerouting", "filter", NF_BR_PRE_ROUTING, NF_BR_PRI_FILTER_BRIDGED},
 };
 
 static int put_chain(struct batch *bt, const struct chain_def *def, struct mr_err *err)
@@ -563,83 +680,100 @@ static int put_chain(struct batch *bt, const struct chain_def *def, struct mr_er
 	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, def->name) < 0 ||
 	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, def->type) < 0)
 		return mr_error(err, ENOMEM, "build nftables chain"), -ENOMEM;
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, def->family);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, def->hook);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, def->prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	nlh = batch_msg(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	nlh = batch_msg_in(bt, (uint16_t)def->family, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	return batch_next(bt, err);
 }
 
-/* The table, its maps and chains, then the rules. Returns 0 or -errno. */
-static int put_skeleton(struct batch *bt, const char *bridge, struct in_addr subnet, int prefix,
-			struct mr_err *err)
+/* One family's table, its sets and chains, then its rules. Returns 0 or -errno. */
+static int put_skeleton(struct batch *bt, uint32_t family, const char *bridge,
+			struct in_addr subnet, int prefix, struct mr_err *err)
 {
 	int r;
 
-	if ((r = put_table(bt, err)) < 0 ||
-	    (r = put_map(bt, MAP_ANY, MAP_ANY_ID, KEY_ANY_TYPE, KEY_ANY_LEN, err)) < 0 ||
-	    (r = put_map(bt, MAP_IP, MAP_IP_ID, KEY_IP_TYPE, KEY_IP_LEN, err)) < 0)
+	if ((r = put_table(bt, family, err)) < 0)
 		return r;
-	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++)
-		if ((r = put_chain(bt, &chains[i], err)) < 0)
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		if (sets[i].family == family && (r = put_set(bt, &sets[i], err)) < 0)
 			return r;
-	if (put_rules(bt, bridge, subnet, prefix, err) < 0)
+	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++)
+		if (chains[i].family == family && (r = put_chain(bt, &chains[i], err)) < 0)
+			return r;
+	r = family == NFPROTO_BRIDGE ? put_bridge_rules(bt, err)
+				     : put_rules(bt, bridge, subnet, prefix, err);
+	if (r < 0)
 		return err->errnum ? -err->errnum : -EINVAL;
 	return 0;
 }
 
 /* 1 if the table exists, 0 if not, -errno on error. */
-static int table_exists(struct nl *nl, struct mr_err *err)
+static int table_exists(struct nl *nl, uint32_t family, struct mr_err *err)
 {
 	char buf[NL_BUFSZ] = {0}; /* padding goes out as is */
 	struct nlmsghdr *nlh;
 	int r;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, nl->seq++);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, (uint16_t)family, NLM_F_ACK, nl->seq++);
 	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, NFT_TABLE);
 	r = nl_talk(nl, nlh, NULL, NULL, err);
 	if (r == -ENOENT) {
 		mr_error_clear(err);
 		return 0;
 	}
+	if (r < 0)
+		mr_error_wrap(err, "look for nftables table %s %s", family_name(family), NFT_TABLE);
 	return r < 0 ? r : 1;
 }
 
 int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int prefix,
 	       struct mr_err *err)
 {
-	_cleanup_(batch_freep) struct batch bt = {0};
-	size_t failed = 0;
-	int r;
+	static const uint32_t families[] = {NFPROTO_INET, NFPROTO_BRIDGE};
 
 	if (!bridge || !*bridge || strlen(bridge) >= IFNAMSIZ)
 		return mr_error(err, EINVAL, "nftables: bad bridge name"), -EINVAL;
 	if (prefix < 1 || prefix > 32)
 		return mr_error(err, EINVAL, "nftables: bad subnet prefix /%d", prefix), -EINVAL;
 
-	r = table_exists(nl, err);
-	if (r < 0) {
-		mr_error_wrap(err, "look for nftables table inet %s", NFT_TABLE);
-		return r;
-	}
-	if (r > 0)
-		return 0;
+	/* Each missing table with all it holds, both in one batch: all or
+	 * nothing. A table message refused with EEXIST means a concurrent run
+	 * made that table first; look again and make what is still missing. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		_cleanup_(batch_freep) struct batch bt = {0};
+		size_t table_msg[2] = {SIZE_MAX, SIZE_MAX}, failed = SIZE_MAX;
+		int missing[2], r;
 
-	/* Everything in one batch, the table first: all or nothing. */
-	if ((r = batch_start(&bt, nl, 32768, err)) < 0 ||
-	    (r = put_skeleton(&bt, bridge, subnet, prefix, err)) < 0)
+		for (size_t i = 0; i < 2; i++) {
+			if ((r = table_exists(nl, families[i], err)) < 0)
+				return r;
+			missing[i] = r == 0;
+		}
+		if (!missing[0] && !missing[1])
+			return 0;
+		if ((r = batch_start(&bt, nl, 32768, err)) < 0)
+			return r;
+		for (size_t i = 0; i < 2; i++) {
+			if (!missing[i])
+				continue;
+			table_msg[i] = bt.count;
+			if ((r = put_skeleton(&bt, families[i], bridge, subnet, prefix, err)) < 0)
+				return r;
+		}
+		r = batch_send(&bt, &failed, err);
+		if (r == -EEXIST && (failed == table_msg[0] || failed == table_msg[1])) {
+			mr_error_clear(err);
+			continue;
+		}
+		if (r < 0)
+			mr_error_wrap(err, "create nftables tables %s", NFT_TABLE);
 		return r;
-	r = batch_send(&bt, &failed, err);
-	if (r == -EEXIST && failed == 0) {
-		/* Our table message: a concurrent run made the table first. */
-		mr_error_clear(err);
-		return 0;
 	}
-	if (r < 0)
-		mr_error_wrap(err, "create nftables table inet %s", NFT_TABLE);
-	return r;
+	return mr_error(err, EEXIST, "create nftables tables %s: made and gone again", NFT_TABLE),
+	       -EEXIST;
 }
 
 /* ---- port-map elements ---- */
@@ -731,20 +865,70 @@ static int put_elems(struct batch *bt, uint16_t type, uint16_t flags, const stru
 	return batch_next(bt, err);
 }
 
-/* One batch that adds or deletes all of ports. On failure [*bad_from, *bad_to)
- * are the ports of the refused message ([0, n) when unknown). */
-static int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct nft_port *ports,
-		      size_t n, size_t *bad_from, size_t *bad_to, struct mr_err *err)
+/* A container's element of @allowed_src: its veth . MAC . IP, each member in
+ * whole 4-byte slots (the name in 16 bytes, zero padded). */
+struct src_elem {
+	const char *veth;
+	uint8_t key[KEY_SRC_LEN];
+};
+
+static int src_elem_make(struct src_elem *se, const char *veth, const unsigned char mac[6],
+			 struct in_addr ip, struct mr_err *err)
+{
+	if (!veth || !*veth || strlen(veth) >= IFNAMSIZ || ip.s_addr == htonl(INADDR_ANY))
+		return mr_error(err, EINVAL, "nftables: bad container source %s",
+				veth ? veth : "(none)"),
+		       -EINVAL;
+	se->veth = veth;
+	memset(se->key, 0, sizeof(se->key));
+	memcpy(se->key, veth, strlen(veth));
+	memcpy(se->key + IFNAMSIZ, mac, 6);
+	memcpy(se->key + IFNAMSIZ + 8, &ip, 4);
+	return 0;
+}
+
+static int put_src_elem(struct batch *bt, uint16_t type, uint16_t flags, const struct src_elem *se,
+			struct mr_err *err)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!s || !e) {
+		if (e)
+			nftnl_set_elem_free(e);
+		return mr_error(err, ENOMEM, "build nftables set element"), -ENOMEM;
+	}
+	nftnl_set_elem_add(s, e); /* the set owns it now */
+	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, SET_SRC) < 0 ||
+	    nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, se->key, KEY_SRC_LEN) < 0)
+		return mr_error(err, ENOMEM, "build nftables set element"), -ENOMEM;
+	nlh = batch_msg_in(bt, NFPROTO_BRIDGE, type, flags);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	return batch_next(bt, err);
+}
+
+/* One batch that adds or deletes src's element (if src) and all of ports. On
+ * failure [*bad_from, *bad_to) are the ports of the refused message ([0, n)
+ * when unknown; *bad_from is SIZE_MAX when it was src's). */
+static int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct src_elem *src,
+		      const struct nft_port *ports, size_t n, size_t *bad_from, size_t *bad_to,
+		      struct mr_err *err)
 {
 	_cleanup_(batch_freep) struct batch bt = {0};
-	size_t msgs = (n + ELEMS_PER_MSG - 1) / ELEMS_PER_MSG + 2; /* + map changes */
-	size_t failed = SIZE_MAX, k = 0, from, to;
+	size_t msgs = (n + ELEMS_PER_MSG - 1) / ELEMS_PER_MSG + 3; /* + map changes, src */
+	size_t failed = SIZE_MAX, k = src ? 1 : 0, from, to;
 	int r;
 
 	*bad_from = 0;
 	*bad_to = n;
-	/* About 40 bytes an element, about 60 a message header: generous bounds. */
+	/* About 40 bytes an element, about 60 a message header: generous bounds.
+	 * The source element is no duplicate of anyone's (its veth is the
+	 * container's own): no EXCL, adding it again is fine. */
 	r = batch_start(&bt, nl, 4096 + n * 64 + msgs * 128, err);
+	if (r == 0 && src)
+		r = put_src_elem(&bt, type, flags & ~NLM_F_EXCL, src, err);
 	for (from = 0; r == 0 && from < n; from = to) {
 		to = run_end(ports, n, from);
 		r = put_elems(&bt, type, flags, ports, from, to, err);
@@ -752,6 +936,10 @@ static int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct
 	if (r < 0)
 		return r;
 	r = batch_send(&bt, &failed, err);
+	if (r < 0 && src && failed == 0) {
+		*bad_from = SIZE_MAX;
+		return r;
+	}
 	for (from = 0; r < 0 && failed != SIZE_MAX && from < n; from = to, k++) {
 		to = run_end(ports, n, from);
 		if (k == failed) {
@@ -809,21 +997,26 @@ static int check_ports(const struct nft_port *ports, size_t n, struct mr_err *er
 	return 0;
 }
 
-int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err)
+static int add_elems(struct nl *nl, const struct src_elem *src, const struct nft_port *ports,
+		     size_t n, struct mr_err *err)
 {
 	size_t from, to;
 	char desc[96];
 	int r;
 
-	if (n == 0)
+	if (n == 0 && !src)
 		return 0;
 	if ((r = check_ports(ports, n, err)) < 0)
 		return r;
 	/* EXCL: a port someone else published already fails the whole batch. */
-	r = send_elems(nl, NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, ports, n, &from, &to,
+	r = send_elems(nl, NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, src, ports, n, &from, &to,
 		       err);
 	if (r == 0)
 		return 0;
+	if (from == SIZE_MAX) {
+		mr_error_wrap(err, "allow %s's own addresses", src->veth);
+		return r;
+	}
 	if (r == -EEXIST) {
 		/* Name the port that is taken; a message holds up to 64 of them. */
 		for (size_t i = from; i < to; i++)
@@ -841,6 +1034,46 @@ int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct 
 	return r;
 }
 
+int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err)
+{
+	return add_elems(nl, NULL, ports, n, err);
+}
+
+int nft_add_container(struct nl *nl, const char *veth, const unsigned char mac[6],
+		      struct in_addr ip, const struct nft_port *ports, size_t n, struct mr_err *err)
+{
+	struct src_elem src;
+	int r;
+
+	if ((r = src_elem_make(&src, veth, mac, ip, err)) < 0)
+		return r;
+	return add_elems(nl, &src, ports, n, err);
+}
+
+int nft_del_container(struct nl *nl, const char *veth, const unsigned char mac[6],
+		      struct in_addr ip, const struct nft_port *ports, size_t n, struct mr_err *err)
+{
+	struct src_elem src;
+	size_t from, to;
+	int r;
+
+	/* Its own batch: a source element already gone (ENOENT) must not make
+	 * the kernel refuse the port elements' removal too. */
+	r = src_elem_make(&src, veth, mac, ip, err);
+	if (r == 0)
+		r = send_elems(nl, NFT_MSG_DELSETELEM, 0, &src, NULL, 0, &from, &to, err);
+	if (r == -ENOENT) {
+		mr_error_clear(err);
+		r = 0;
+	} else if (r < 0 && r != -EINVAL) {
+		mr_error_wrap(err, "forget %s's own addresses", veth);
+	}
+	struct mr_err second = {0};
+	int r2 = nft_del_ports(nl, ports, n, r < 0 ? &second : err);
+	mr_error_clear(&second);
+	return r < 0 ? r : r2;
+}
+
 int nft_del_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err)
 {
 	size_t from, to;
@@ -851,7 +1084,7 @@ int nft_del_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct 
 		return 0;
 	if ((r = check_ports(ports, n, err)) < 0)
 		return r;
-	r = send_elems(nl, NFT_MSG_DELSETELEM, 0, ports, n, &from, &to, err);
+	r = send_elems(nl, NFT_MSG_DELSETELEM, 0, NULL, ports, n, &from, &to, err);
 	if (r == 0)
 		return 0;
 	if (r != -ENOENT) {
@@ -873,11 +1106,12 @@ int nft_del_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct 
 			left[nleft++] = ports[i];
 	if (nleft == 0)
 		return 0;
-	r = send_elems(nl, NFT_MSG_DELSETELEM, 0, left, nleft, &from, &to, err);
+	r = send_elems(nl, NFT_MSG_DELSETELEM, 0, NULL, left, nleft, &from, &to, err);
 	if (r == -ENOENT) {
 		mr_error_clear(err);
 		for (size_t i = 0; i < nleft; i++) {
-			r = send_elems(nl, NFT_MSG_DELSETELEM, 0, &left[i], 1, &from, &to, err);
+			r = send_elems(nl, NFT_MSG_DELSETELEM, 0, NULL, &left[i], 1, &from, &to,
+				       err);
 			if (r == -ENOENT) {
 				mr_error_clear(err);
 				r = 0;
@@ -893,7 +1127,9 @@ int nft_del_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct 
 	return r;
 }
 
-int nft_delete_table(struct nl *nl, struct mr_err *err)
+/* Each table in its own batch: one already gone (ENOENT) would make the
+ * kernel refuse the other's deletion too. */
+static int delete_table(struct nl *nl, uint32_t family, struct mr_err *err)
 {
 	_cleanup_(batch_freep) struct batch bt = {0};
 	struct nlmsghdr *nlh;
@@ -902,7 +1138,7 @@ int nft_delete_table(struct nl *nl, struct mr_err *err)
 	r = batch_start(&bt, nl, 4096, err);
 	if (r < 0)
 		return r;
-	nlh = batch_msg(&bt, NFT_MSG_DELTABLE, 0);
+	nlh = batch_msg_in(&bt, (uint16_t)family, NFT_MSG_DELTABLE, 0);
 	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, NFT_TABLE);
 	if ((r = batch_next(&bt, err)) < 0)
 		return r;
@@ -912,6 +1148,13 @@ int nft_delete_table(struct nl *nl, struct mr_err *err)
 		return 0;
 	}
 	if (r < 0)
-		mr_error_wrap(err, "delete nftables table inet %s", NFT_TABLE);
+		mr_error_wrap(err, "delete nftables table %s %s", family_name(family), NFT_TABLE);
 	return r;
+}
+
+int nft_delete_table(struct nl *nl, struct mr_err *err)
+{
+	int r = delete_table(nl, NFPROTO_INET, err);
+
+	return r < 0 ? r : delete_table(nl, NFPROTO_BRIDGE, err);
 }

@@ -1,7 +1,9 @@
-/* nft.h - minirun's own nftables table, `inet minirun`, built with libnftnl.
- * The rules are fixed (made once); containers only add and remove elements of
- * the port maps, so the number of rules does not grow with containers. Every
- * change is one batch, every message's ACK is checked. */
+/* nft.h - minirun's own nftables tables, `inet minirun` (NAT, published
+ * ports) and `bridge minirun` (containers send only from their own MAC and
+ * IP), built with libnftnl. The rules are fixed (made once); containers only
+ * add and remove elements of the port maps and of the source set, so the
+ * number of rules does not grow with containers. Every change is one batch,
+ * every message's ACK is checked. */
 #pragma once
 
 #include <netinet/in.h>
@@ -23,8 +25,9 @@ struct nft_port {
 };
 
 /* nl: a NETLINK_NETFILTER socket (nl_open(..., NETLINK_NETFILTER, ...)).
- * Make the table, its maps and chains if the table is missing (in one batch;
- * a concurrent run that made it first is fine). subnet is in network order. */
+ * Make each table that is missing with its sets, chains and rules (in one
+ * batch; a concurrent run that made them first is fine). subnet is in
+ * network order. */
 int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int prefix,
 	       struct mr_err *err);
 /* Add the DNAT map elements of one container, all in one batch. An element
@@ -32,5 +35,15 @@ int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int pre
 int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err);
 /* Remove them; elements (or a table) already gone are not an error. */
 int nft_del_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err);
-/* Remove the whole table (tests and `minirun gc` when nothing runs); gone = ok. */
+/* A container's elements in one batch: veth . mac . ip in the bridge table's
+ * @allowed_src (the only source its veth may send from) and its ports as
+ * nft_add_ports(). */
+int nft_add_container(struct nl *nl, const char *veth, const unsigned char mac[6],
+		      struct in_addr ip, const struct nft_port *ports, size_t n,
+		      struct mr_err *err);
+/* Remove them; anything already gone is not an error. */
+int nft_del_container(struct nl *nl, const char *veth, const unsigned char mac[6],
+		      struct in_addr ip, const struct nft_port *ports, size_t n,
+		      struct mr_err *err);
+/* Remove both tables (tests and `minirun gc` when nothing runs); gone = ok. */
 int nft_delete_table(struct nl *nl, struct mr_err *err);

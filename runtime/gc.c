@@ -77,7 +77,7 @@ int gc_run(const char *root, FILE *out, struct mr_err *err)
 			continue;
 		}
 		if (state_load(rootfd, ids.v[i], &c, &e) < 0) {
-			fprintf(stderr, "minirun: gc: %s\n", e.msg);
+			mr_error_wrap(&e, "gc"), mr_error_print(stderr, e.msg);
 			mr_error_clear(&e);
 			continue;
 		}
@@ -107,7 +107,7 @@ int gc_run(const char *root, FILE *out, struct mr_err *err)
 		struct mr_err e = {0};
 		size_t n = 0;
 		if (net_reclaim(rootfd, &n, &e) < 0)
-			fprintf(stderr, "minirun: gc: %s\n", e.msg);
+			mr_error_wrap(&e, "gc"), mr_error_print(stderr, e.msg);
 		else if (n)
 			fprintf(out, "released %zu address lease%s of processes that are gone\n", n,
 				n == 1 ? "" : "s");

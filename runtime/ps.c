@@ -153,7 +153,7 @@ int ps_print(const char *root, bool all, bool json, FILE *out, struct mr_err *er
 		bool alive;
 
 		if (state_load(rootfd, ids.v[i], &c, &e) < 0) {
-			fprintf(stderr, "minirun: %s\n", e.msg);
+			mr_error_print(stderr, e.msg);
 			mr_error_clear(&e);
 			continue;
 		}

@@ -404,8 +404,11 @@ int state_list(int rootfd, struct strv *ids, struct mr_err *err)
 	DIR *d;
 	struct dirent *de;
 
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0; /* a root no run has used yet: no containers */
 		return mr_error(err, errno, "list containers");
+	}
 	d = fdopendir(fd);
 	if (!d)
 		return mr_error(err, errno, "list containers");

@@ -52,6 +52,12 @@ run_one() { # name, timeout, command...
 for t in build/tests/test_*; do
 	[ -x "$t" ] && run_one "$t" 120 "$t"
 done
+# The same unit tests built with ASan and UBSan (`make unit-asan-bins`), when
+# they exist: a sanitizer report makes the program exit non-zero.
+for t in build/asan/test_*; do
+	[ -x "$t" ] && run_one "$t" 300 env ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$t"
+done
 for t in tests/integration/t-*.sh; do
 	[ -n "${MINIRUN_TESTS:-}" ] && ! [[ "$t" =~ $MINIRUN_TESTS ]] && continue
 	run_one "$t" 600 bash "$t"

@@ -48,7 +48,8 @@ elems() { # elems MAP: its number of elements
 	in_host nft -j list map inet minirun "$1" | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add // 0'
 }
 
-# What `nft list ruleset` must print (nft's own formatting of the planned shape).
+# What `nft list ruleset` must print (nft's own formatting of the planned shape):
+# both tables, inet minirun and bridge minirun.
 expected_ruleset() {
 	cat <<EOF
 table inet minirun {
@@ -90,6 +91,18 @@ table inet minirun {
 		oifname "$BR" iifname "$BR" accept
 		oifname "$BR" ct status dnat accept
 		oifname "$BR" drop
+	}
+}
+table bridge minirun {
+	set allowed_src {
+		type ifname . ether_addr . ipv4_addr
+	}
+
+	chain prerouting {
+		type filter hook prerouting priority filter; policy accept;
+		iifname "mr*" iifname . ether saddr . ip saddr @allowed_src accept
+		iifname "mr*" arp htype 1 arp ptype ip arp hlen 6 arp plen 4 iifname . ether saddr . arp saddr ip @allowed_src iifname . arp saddr ether . arp saddr ip @allowed_src accept
+		iifname "mr*" drop
 	}
 }
 EOF
