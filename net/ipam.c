@@ -359,6 +359,42 @@ int ipam_reclaim(struct ipam *ip, bool (*alive)(pid_t, unsigned long long), stru
 	return 0;
 }
 
+int ipam_foreach(const struct ipam *ip, int (*cb)(const struct ipam_lease *, void *), void *data)
+{
+	const char *key;
+	json_t *l, *p;
+	size_t i;
+
+	json_object_foreach (leases(ip), key, l) {
+		json_t *ports = json_object_get(l, "ports");
+		struct nft_port *np = calloc(json_array_size(ports) + 1, sizeof(*np));
+		struct ipam_lease view = {
+		    .id = json_string_value(json_object_get(l, "id")),
+		    .owner = (pid_t)json_integer_value(json_object_get(l, "owner")),
+		    .owner_start =
+			(unsigned long long)json_integer_value(json_object_get(l, "owner_start")),
+		    .ports = np,
+		};
+		int r;
+
+		if (!np)
+			return -1;
+		if (!view.id || inet_pton(AF_INET, key, &view.ip) != 1) {
+			free(np);
+			continue;
+		}
+		json_array_foreach (ports, i, p) {
+			if (port_from_json(p, &np[view.n_ports]) == 0)
+				np[view.n_ports++].cont_ip = view.ip;
+		}
+		r = cb(&view, data);
+		free(np);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 size_t ipam_count(const struct ipam *ip)
 {
 	return json_object_size(leases(ip));

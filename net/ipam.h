@@ -45,5 +45,17 @@ void ipam_release(struct ipam *ip, const char *id);
  * appended to *stale / *n_stale (so their map elements can be removed). */
 int ipam_reclaim(struct ipam *ip, bool (*alive)(pid_t, unsigned long long), struct nft_port **stale,
 		 size_t *n_stale);
+/* One lease, as ipam_foreach shows it (valid during the callback). */
+struct ipam_lease {
+	const char *id;
+	struct in_addr ip;
+	pid_t owner;
+	unsigned long long owner_start;
+	const struct nft_port *ports; /* cont_ip filled */
+	size_t n_ports;
+};
+/* Call cb for every lease; stops at the first cb < 0 and returns it. */
+int ipam_foreach(const struct ipam *ip, int (*cb)(const struct ipam_lease *, void *), void *data);
+
 /* Number of leases (for tests and `network show`). */
 size_t ipam_count(const struct ipam *ip);

@@ -163,39 +163,124 @@ static int reserve_ports(struct ipam *ip, const struct port_map *req, size_t n,
 	return 0;
 }
 
-/* The map elements of reclaimed leases go while the IPAM lock is still
- * held: once the leases are written away, another run may publish the same
- * ports, and its elements must neither meet (EEXIST) nor lose (deleted by
- * key) the stale ones. */
-static void drop_stale_elements(const struct nft_port *stale, size_t n)
+/* A container's MAC is Docker's: 02:42 followed by its IPv4 address; its
+ * veth is "mr" + 12 hex of its id. Both follow from its lease alone. */
+static void container_mac(struct in_addr ip, unsigned char mac[6])
+{
+	mac[0] = 0x02;
+	mac[1] = 0x42;
+	memcpy(mac + 2, &ip.s_addr, 4);
+}
+
+static void container_veth(const char *id, char veth[16])
+{
+	snprintf(veth, 16, "mr%.12s", id);
+}
+
+static int count_dead(const struct ipam_lease *l, void *data)
+{
+	if (!pid_alive(l->owner, l->owner_start))
+		(*(size_t *)data)++;
+	return 0;
+}
+
+static int drop_if_dead(const struct ipam_lease *l, void *data)
 {
 	struct mr_err ignore = {0};
-	struct nl nf = {0};
+	unsigned char mac[6];
+	char veth[16];
 
-	if (n && nl_open(&nf, NETLINK_NETFILTER, &ignore) == 0) {
-		nft_del_ports(&nf, stale, n, &ignore);
+	if (pid_alive(l->owner, l->owner_start))
+		return 0;
+	container_mac(l->ip, mac);
+	container_veth(l->id, veth);
+	nft_del_container(data, veth, mac, l->ip, l->ports, l->n_ports, &ignore);
+	mr_error_clear(&ignore);
+	return 0;
+}
+
+/* Take back the leases of owners that are gone, with their elements. The
+ * elements go while the IPAM lock is still held: once the leases are written
+ * away, another run may publish the same ports, and its elements must
+ * neither meet (EEXIST) nor lose (deleted by key) the stale ones. */
+static int reclaim_dead(struct ipam *ip, size_t *count)
+{
+	_cleanup_free_ struct nft_port *stale = NULL;
+	struct mr_err ignore = {0};
+	struct nl nf = {0};
+	size_t dead = 0, n_stale = 0;
+
+	*count = 0;
+	ipam_foreach(ip, count_dead, &dead);
+	if (!dead)
+		return 0;
+	if (nl_open(&nf, NETLINK_NETFILTER, &ignore) == 0) {
+		ipam_foreach(ip, drop_if_dead, &nf);
 		nl_close(&nf);
 	}
 	mr_error_clear(&ignore);
+	*count = dead;
+	return ipam_reclaim(ip, pid_alive, &stale, &n_stale);
 }
 
 int net_reclaim(int rootfd, size_t *count, struct mr_err *err)
 {
-	_cleanup_free_ struct nft_port *stale = NULL;
 	struct ipam *ip;
-	size_t n_stale = 0, before;
 
-	*count = 0;
 	if (ipam_open(rootfd, &ip, err) < 0)
 		return -1;
-	before = ipam_count(ip);
-	if (ipam_reclaim(ip, pid_alive, &stale, &n_stale) < 0) {
+	if (reclaim_dead(ip, count) < 0) {
 		ipam_close(ip);
 		return mr_error(err, ENOMEM, "ipam");
 	}
-	drop_stale_elements(stale, n_stale);
-	*count = before - ipam_count(ip);
 	return ipam_commit(ip, err);
+}
+
+struct restore_ctx {
+	struct nl *nf;
+	const char *skip;
+};
+
+static int restore_one(const struct ipam_lease *l, void *data)
+{
+	const struct restore_ctx *c = data;
+	struct mr_err ignore = {0};
+	unsigned char mac[6];
+	char veth[16];
+
+	if ((c->skip && strcmp(l->id, c->skip) == 0) || !pid_alive(l->owner, l->owner_start))
+		return 0;
+	container_mac(l->ip, mac);
+	container_veth(l->id, veth);
+	/* the source element and the ports apart: ports that survived (only
+	 * one table was gone) fail with EEXIST and must not stop the rest */
+	nft_add_container(c->nf, veth, mac, l->ip, NULL, 0, &ignore);
+	mr_error_clear(&ignore);
+	nft_add_ports(c->nf, l->ports, l->n_ports, &ignore);
+	mr_error_clear(&ignore);
+	return 0;
+}
+
+int net_restore(int rootfd, struct nl *nf, const char *skip, struct mr_err *err)
+{
+	struct restore_ctx c = {.nf = nf, .skip = skip};
+	struct in_addr subnet;
+	struct ipam *ip;
+	int prefix, made;
+
+	if (ipam_open(rootfd, &ip, err) < 0)
+		return -1;
+	if (!ipam_get_subnet(ip, &subnet, &prefix)) {
+		ipam_close(ip);
+		return 0; /* no bridge network yet: nothing to restore */
+	}
+	made = nft_ensure(nf, NET_BRIDGE_NAME, subnet, prefix, err);
+	/* Tables made now while leases exist: someone flushed the ruleset
+	 * (`nft flush ruleset`); put back every running container's elements. */
+	if (made > 0)
+		ipam_foreach(ip, restore_one, &c);
+	ipam_close(ip);
+	return made;
 }
 
 int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr want,
@@ -203,8 +288,7 @@ int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr w
 {
 	struct ipam *ip = NULL;
 	struct nl rt = {0};
-	_cleanup_free_ struct nft_port *stale = NULL;
-	size_t n_stale = 0;
+	size_t n_stale = 0; /* leases taken back */
 	int r = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -221,7 +305,7 @@ int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr w
 			goto out;
 	}
 	st->gateway.s_addr = htonl(ntohl(st->subnet.s_addr) + 1);
-	if (ipam_reclaim(ip, pid_alive, &stale, &n_stale) < 0) {
+	if (reclaim_dead(ip, &n_stale) < 0) {
 		mr_error(err, ENOMEM, "ipam");
 		goto out;
 	}
@@ -232,8 +316,6 @@ int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr w
 		goto out;
 	r = 0;
 out:
-	if (r == 0)
-		drop_stale_elements(stale, n_stale);
 	if (r == 0) {
 		r = ipam_commit(TAKE_PTR(ip), err);
 	} else if (ip) {
@@ -241,11 +323,11 @@ out:
 	}
 	nl_close(&rt);
 	if (r == 0) {
-		unsigned char *b = (unsigned char *)&st->ip.s_addr;
-		/* Docker's rule: 02:42 followed by the IPv4 address. */
-		snprintf(st->mac, sizeof(st->mac), "02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
-			 b[3]);
-		snprintf(st->veth, sizeof(st->veth), "mr%.12s", id);
+		unsigned char m[6];
+		container_mac(st->ip, m);
+		snprintf(st->mac, sizeof(st->mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+			 m[2], m[3], m[4], m[5]);
+		container_veth(id, st->veth);
 	}
 	return r;
 }
@@ -340,7 +422,7 @@ out:
 	return r;
 }
 
-int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err *err)
+int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, struct mr_err *err)
 {
 	struct nl rt = {0}, nf = {0};
 	struct link_info br, host_end;
@@ -349,7 +431,6 @@ int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err
 	unsigned int mtu;
 	int r = -1;
 
-	(void)id;
 	if (st->mode == NET_HOST)
 		return 0;
 	if (st->mode == NET_NONE)
@@ -363,8 +444,7 @@ int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err
 	mtu = uplink_mtu(&rt);
 	if (ensure_bridge(&rt, st, mtu, &br, err) < 0)
 		goto out;
-	memcpy(mac, (unsigned char[]){0x02, 0x42}, 2);
-	memcpy(mac + 2, &st->ip.s_addr, 4);
+	container_mac(st->ip, mac);
 	if (link_add_veth(&rt, st->veth, br.index, mtu, "eth0", netns_fd, mac, err) < 0)
 		goto out;
 	if (link_get(&rt, st->veth, &host_end, err) < 0 ||
@@ -372,8 +452,7 @@ int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err
 		goto out;
 	if (setup_container_side(netns_fd, st, err) < 0)
 		goto out;
-	if (nl_open(&nf, NETLINK_NETFILTER, err) < 0 ||
-	    nft_ensure(&nf, NET_BRIDGE_NAME, st->subnet, st->prefix, err) < 0 ||
+	if (nl_open(&nf, NETLINK_NETFILTER, err) < 0 || net_restore(rootfd, &nf, id, err) < 0 ||
 	    foreign_allow_bridge(&nf, NET_BRIDGE_NAME, &warning, err) < 0)
 		goto out;
 	/* Net code does not print, but a foreign chain that drops our traffic
@@ -381,6 +460,13 @@ int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err
 	if (warning)
 		fprintf(stderr, "WARNING: %s\n", warning);
 	r = nft_add_container(&nf, st->veth, mac, st->ip, st->ports, st->n_ports, err);
+	if (r == -EEXIST) {
+		/* A run that found the tables flushed restores every lease it
+		 * sees, ours too if we were starting then: the same elements are
+		 * ours; anything else is a real clash. */
+		mr_error_clear(err);
+		r = nft_readd_container(&nf, st->veth, mac, st->ip, st->ports, st->n_ports, err);
+	}
 	if (r == -EEXIST)
 		mr_error_wrap(err, "publish ports: a port is already published");
 	if (r < 0)
@@ -414,8 +500,8 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 	if (ipam_open(rootfd, &ip, &ignore) < 0)
 		ip = NULL;
 	if (ip && ipam_holds(ip, id) && nl_open(&nl, NETLINK_NETFILTER, &ignore) == 0) {
-		unsigned char mac[6] = {0x02, 0x42};
-		memcpy(mac + 2, &st->ip.s_addr, 4);
+		unsigned char mac[6];
+		container_mac(st->ip, mac);
 		nft_del_container(&nl, st->veth, mac, st->ip, st->ports, st->n_ports, &ignore);
 		for (size_t i = 0; i < st->n_ports; i++)
 			if (st->ports[i].proto == IPPROTO_UDP)

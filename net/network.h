@@ -39,7 +39,12 @@ int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr w
 /* Build what net_reserve planned: bridge, veth with its peer as eth0 in
  * netns_fd, eth0's address and route, lo up (every mode but host), and the
  * published ports' map elements. */
-int net_attach(const char *id, struct net_state *st, int netns_fd, struct mr_err *err);
+int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, struct mr_err *err);
+/* Make minirun's nftables tables if they are missing and, if they were (the
+ * ruleset was flushed), put back the elements of every running container but
+ * skip (may be NULL). nl: a NETLINK_NETFILTER socket. Returns 1 if tables
+ * were made, 0 if not, -1 with err. */
+int net_restore(int rootfd, struct nl *nl, const char *skip, struct mr_err *err);
 
 /* Take back the leases (and their map elements) of owners that are gone;
  * *count says how many. */

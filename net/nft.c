@@ -769,8 +769,8 @@ int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int pre
 			continue;
 		}
 		if (r < 0)
-			mr_error_wrap(err, "create nftables tables %s", NFT_TABLE);
-		return r;
+			return mr_error_wrap(err, "create nftables tables %s", NFT_TABLE), r;
+		return 1;
 	}
 	return mr_error(err, EEXIST, "create nftables tables %s: made and gone again", NFT_TABLE),
 	       -EEXIST;
@@ -998,7 +998,7 @@ static int check_ports(const struct nft_port *ports, size_t n, struct mr_err *er
 }
 
 static int add_elems(struct nl *nl, const struct src_elem *src, const struct nft_port *ports,
-		     size_t n, struct mr_err *err)
+		     size_t n, bool excl, struct mr_err *err)
 {
 	size_t from, to;
 	char desc[96];
@@ -1008,9 +1008,11 @@ static int add_elems(struct nl *nl, const struct src_elem *src, const struct nft
 		return 0;
 	if ((r = check_ports(ports, n, err)) < 0)
 		return r;
-	/* EXCL: a port someone else published already fails the whole batch. */
-	r = send_elems(nl, NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, src, ports, n, &from, &to,
-		       err);
+	/* EXCL: a port someone else published already fails the whole batch.
+	 * Without it, an element that is there with the same data is fine and
+	 * one with other data still fails. */
+	r = send_elems(nl, NFT_MSG_NEWSETELEM, NLM_F_CREATE | (excl ? NLM_F_EXCL : 0), src, ports,
+		       n, &from, &to, err);
 	if (r == 0)
 		return 0;
 	if (from == SIZE_MAX) {
@@ -1036,7 +1038,7 @@ static int add_elems(struct nl *nl, const struct src_elem *src, const struct nft
 
 int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err)
 {
-	return add_elems(nl, NULL, ports, n, err);
+	return add_elems(nl, NULL, ports, n, true, err);
 }
 
 int nft_add_container(struct nl *nl, const char *veth, const unsigned char mac[6],
@@ -1047,7 +1049,19 @@ int nft_add_container(struct nl *nl, const char *veth, const unsigned char mac[6
 
 	if ((r = src_elem_make(&src, veth, mac, ip, err)) < 0)
 		return r;
-	return add_elems(nl, &src, ports, n, err);
+	return add_elems(nl, &src, ports, n, true, err);
+}
+
+int nft_readd_container(struct nl *nl, const char *veth, const unsigned char mac[6],
+			struct in_addr ip, const struct nft_port *ports, size_t n,
+			struct mr_err *err)
+{
+	struct src_elem src;
+	int r;
+
+	if ((r = src_elem_make(&src, veth, mac, ip, err)) < 0)
+		return r;
+	return add_elems(nl, &src, ports, n, false, err);
 }
 
 int nft_del_container(struct nl *nl, const char *veth, const unsigned char mac[6],

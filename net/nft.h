@@ -27,7 +27,9 @@ struct nft_port {
 /* nl: a NETLINK_NETFILTER socket (nl_open(..., NETLINK_NETFILTER, ...)).
  * Make each table that is missing with its sets, chains and rules (in one
  * batch; a concurrent run that made them first is fine). subnet is in
- * network order. */
+ * network order. Returns 1 when this call made a table (after a first run,
+ * or after someone flushed the ruleset: elements are then missing), 0 when
+ * both were there, or -errno. */
 int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int prefix,
 	       struct mr_err *err);
 /* Add the DNAT map elements of one container, all in one batch. An element
@@ -41,6 +43,12 @@ int nft_del_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct 
 int nft_add_container(struct nl *nl, const char *veth, const unsigned char mac[6],
 		      struct in_addr ip, const struct nft_port *ports, size_t n,
 		      struct mr_err *err);
+/* The same, where this container's elements may be there already (put back
+ * by a run that restored the tables after a flush): identical elements are
+ * fine; a key that maps elsewhere still fails with -EEXIST. */
+int nft_readd_container(struct nl *nl, const char *veth, const unsigned char mac[6],
+			struct in_addr ip, const struct nft_port *ports, size_t n,
+			struct mr_err *err);
 /* Remove them; anything already gone is not an error. */
 int nft_del_container(struct nl *nl, const char *veth, const unsigned char mac[6],
 		      struct in_addr ip, const struct nft_port *ports, size_t n,

@@ -103,9 +103,20 @@ int gc_run(const char *root, FILE *out, struct mr_err *err)
 	strv_free(&ids);
 	gc_names(rootfd, out);
 	{
-		/* Leases of runs that died before their state said anything. */
+		/* Leases of runs that died before their state said anything;
+		 * then the tables, if someone flushed the ruleset. */
 		struct mr_err e = {0};
+		struct nl nf = {0};
 		size_t n = 0;
+		if (nl_open(&nf, NETLINK_NETFILTER, &e) == 0) {
+			if (net_restore(rootfd, &nf, NULL, &e) > 0)
+				fprintf(out, "restored the nftables tables and their elements\n");
+			nl_close(&nf);
+		}
+		if (e.msg) {
+			mr_error_wrap(&e, "gc"), mr_error_print(stderr, e.msg);
+			mr_error_clear(&e);
+		}
 		if (net_reclaim(rootfd, &n, &e) < 0)
 			mr_error_wrap(&e, "gc"), mr_error_print(stderr, e.msg);
 		else if (n)

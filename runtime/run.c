@@ -263,7 +263,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 		if (netns < 0)
 			return mr_error(err, errno, "open %s", path);
 	}
-	if (net_attach(r->c.id, &r->c.net, netns, err) < 0)
+	if (net_attach(r->rootfd, r->c.id, &r->c.net, netns, err) < 0)
 		return -1;
 	crash_point(7);
 	if (o->tty) {

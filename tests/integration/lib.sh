@@ -75,6 +75,8 @@ assert_clean() {
 		local elems
 		elems=$(in_host nft -j list table inet minirun 2>/dev/null | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add // 0')
 		[ "${elems:-0}" != 0 ] && left+="map elements: $elems; "
+		elems=$(in_host nft -j list table bridge minirun 2>/dev/null | jq '[.nftables[] | select(.set) | .set.elem // [] | length] | add // 0')
+		[ "${elems:-0}" != 0 ] && left+="source-set elements: $elems; "
 	fi
 	if [ -z "$left" ]; then ok "$what"; else not_ok "$what"; diag "$left"; fi
 }
