@@ -2,6 +2,7 @@
  * place where an error is printed ("minirun: what: why") and turned into an
  * exit status (125 for minirun's own failures, as Docker does). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "../common/err.h"
 #include "../runtime/ps.h"
+#include "../net/doctor.h"
 #include "../runtime/exec.h"
 #include "../runtime/gc.h"
 #include "../runtime/inspect.h"
@@ -323,6 +325,25 @@ static int cmd_exec(const struct global_opts *g, int argc, char **argv, struct m
 	return r;
 }
 
+static int cmd_doctor(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	int rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	(void)argv;
+	if (argc != 1) {
+		if (rootfd >= 0)
+			close(rootfd);
+		return mr_error(err, 0, "\"doctor\" accepts no arguments");
+	}
+	r = doctor_run(rootfd, stdout, err);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (r > 0)
+		return mr_error_status(err, 1, 0, "doctor: %d problem%s", r, r == 1 ? "" : "s");
+	return r;
+}
+
 static int cmd_gc(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
 {
 	(void)argv;
@@ -335,9 +356,9 @@ static const struct verb {
 	const char *name;
 	int (*fn)(const struct global_opts *, int, char **, struct mr_err *);
 } verbs[] = {
-    {"run", cmd_run},	{"ps", cmd_ps},		  {"rm", cmd_rm},     {"stop", cmd_stop},
-    {"kill", cmd_kill}, {"inspect", cmd_inspect}, {"port", cmd_port}, {"logs", cmd_logs},
-    {"exec", cmd_exec}, {"gc", cmd_gc},
+    {"run", cmd_run},	{"ps", cmd_ps},		  {"rm", cmd_rm},	  {"stop", cmd_stop},
+    {"kill", cmd_kill}, {"inspect", cmd_inspect}, {"port", cmd_port},	  {"logs", cmd_logs},
+    {"exec", cmd_exec}, {"gc", cmd_gc},		  {"doctor", cmd_doctor},
 };
 
 int main(int argc, char **argv)

@@ -430,9 +430,13 @@ static char *warning_text(const struct chain_scan *sc, const char *bridge)
 
 /* ---- the whole step ---- */
 
-int foreign_allow_bridge(struct nl *nl, const char *bridge, char **warning, struct mr_err *err)
+/* fix: insert our DOCKER-USER rules where missing; else only say so. */
+static int scan_and_fix(struct nl *nl, const char *bridge, bool fix, char **warning,
+			bool *docker_missing, struct mr_err *err)
 {
 	*warning = NULL;
+	if (docker_missing)
+		*docker_missing = false;
 	if (!bridge || !*bridge || strlen(bridge) >= IFNAMSIZ)
 		return mr_error(err, EINVAL, "foreign firewalls: bad bridge name"), -EINVAL;
 
@@ -479,7 +483,10 @@ int foreign_allow_bridge(struct nl *nl, const char *bridge, char **warning, stru
 				return r;
 			}
 			retry = docker.intr;
-			if (!retry && docker.ours != (DIR_IN | DIR_OUT)) {
+			if (!retry && docker.ours != (DIR_IN | DIR_OUT) && !fix) {
+				if (docker_missing)
+					*docker_missing = true;
+			} else if (!retry && docker.ours != (DIR_IN | DIR_OUT)) {
 				r = insert_rules(nl, bridge, (DIR_IN | DIR_OUT) & ~docker.ours,
 						 genid, err);
 				if (r == -ERESTART) { /* the ruleset changed since we looked */
@@ -499,4 +506,15 @@ int foreign_allow_bridge(struct nl *nl, const char *bridge, char **warning, stru
 		*warning = warning_text(&sc, bridge);
 		return 0;
 	}
+}
+
+int foreign_allow_bridge(struct nl *nl, const char *bridge, char **warning, struct mr_err *err)
+{
+	return scan_and_fix(nl, bridge, true, warning, NULL, err);
+}
+
+int foreign_check(struct nl *nl, const char *bridge, char **warning, bool *docker_missing,
+		  struct mr_err *err)
+{
+	return scan_and_fix(nl, bridge, false, warning, docker_missing, err);
 }

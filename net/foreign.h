@@ -6,6 +6,8 @@
  * elsewhere it changes nothing and says what blocks. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "../common/err.h"
 #include "nl.h"
 
@@ -39,3 +41,9 @@
  * BRIDGE, match nothing while BRIDGE does not exist, and the second one is no
  * wider than what our own forward chain lets reach the containers anyway. */
 int foreign_allow_bridge(struct nl *nl, const char *bridge, char **warning, struct mr_err *err);
+
+/* The same look, changing nothing (`minirun doctor`): *warning as above, and
+ * *docker_missing when Docker's DOCKER-USER lacks minirun's rules (the next
+ * run adds them). */
+int foreign_check(struct nl *nl, const char *bridge, char **warning, bool *docker_missing,
+		  struct mr_err *err);
