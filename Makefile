@@ -16,6 +16,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 DEB_BUILD := make gcc clang clang-format pkg-config libmnl-dev libnftnl-dev libcap-dev \
              libseccomp-dev libjansson-dev
 DEB_TEST  := busybox-static nftables iptables iproute2 curl jq conntrack tmux procps util-linux strace \
+             graphviz \
              xz-utils
 
 .PHONY: all deps check unit integration demo clean format check-style bench \

@@ -18,6 +18,7 @@
 #include "../runtime/gc.h"
 #include "../runtime/inspect.h"
 #include "../runtime/logs.h"
+#include "../runtime/netshow.h"
 #include "../runtime/remove.h"
 #include "../runtime/stop.h"
 #include "../runtime/run.h"
@@ -344,6 +345,33 @@ static int cmd_doctor(const struct global_opts *g, int argc, char **argv, struct
 	return r;
 }
 
+static int cmd_network(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	static const struct option lo[] = {{"format", required_argument, NULL, 'f'}, {0}};
+	enum netshow_format f = SHOW_TEXT;
+	int c;
+
+	if (argc < 2 || strcmp(argv[1], "show") != 0)
+		return mr_error(err, 0, "usage: network show [--format text|mermaid|dot]");
+	verb_reset();
+	while ((c = verb_opt(argc - 1, argv + 1, "+:", lo, err)) != -1) {
+		if (c == -2)
+			return -1;
+		if (strcmp(optarg, "text") == 0)
+			f = SHOW_TEXT;
+		else if (strcmp(optarg, "mermaid") == 0)
+			f = SHOW_MERMAID;
+		else if (strcmp(optarg, "dot") == 0)
+			f = SHOW_DOT;
+		else
+			return mr_error(err, 0, "unknown --format \"%s\": use text, mermaid or dot",
+					optarg);
+	}
+	if (optind < argc - 1)
+		return mr_error(err, 0, "\"network show\" accepts no arguments");
+	return netshow_print(g->root, f, stdout, err);
+}
+
 static int cmd_gc(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
 {
 	(void)argv;
@@ -358,7 +386,7 @@ static const struct verb {
 } verbs[] = {
     {"run", cmd_run},	{"ps", cmd_ps},		  {"rm", cmd_rm},	  {"stop", cmd_stop},
     {"kill", cmd_kill}, {"inspect", cmd_inspect}, {"port", cmd_port},	  {"logs", cmd_logs},
-    {"exec", cmd_exec}, {"gc", cmd_gc},		  {"doctor", cmd_doctor},
+    {"exec", cmd_exec}, {"gc", cmd_gc},		  {"doctor", cmd_doctor}, {"network", cmd_network},
 };
 
 int main(int argc, char **argv)
