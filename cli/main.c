@@ -402,6 +402,10 @@ int main(int argc, char **argv)
 
 	if (!g.root || !*g.root)
 		g.root = DEFAULT_ROOT;
+	/* A closed pipe is an error to handle (EPIPE), not a reason to die
+	 * halfway, with a terminal left raw and a container left behind.
+	 * (Containers get every signal back at its default before exec.) */
+	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (c) {

@@ -40,7 +40,9 @@
 #define MAX_TRIES 10
 #define BATCH_LIMIT 8192
 
-enum { DIR_IN = 1, DIR_OUT = 2 }; /* -i BRIDGE, -o BRIDGE */
+/* Our rules in DOCKER-USER, as bits: -i BRIDGE (accept), -o BRIDGE (accept),
+ * -i BRIDGE -o docker0 and -i BRIDGE -o br-+ (return to Docker's rules). */
+enum { DIR_IN = 1, DIR_OUT = 2, RET_DOCKER0 = 4, RET_BR = 8, OURS_ALL = 15 };
 
 static const char *family_name(uint32_t family)
 {
@@ -141,6 +143,7 @@ struct rule_view {
 	const char *bridge;
 	uint32_t key; /* meta key last loaded into register 1, 0 if none */
 	int dirs;
+	int to; /* RET_DOCKER0 / RET_BR: -o docker0 / -o br-+ */
 	bool tagged;
 };
 
@@ -178,6 +181,10 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 		d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
 		if (is_ifname(d, len, v->bridge))
 			v->dirs |= key == NFT_META_IIFNAME ? DIR_IN : DIR_OUT;
+		else if (key == NFT_META_OIFNAME && is_ifname(d, len, "docker0"))
+			v->to |= RET_DOCKER0;
+		else if (key == NFT_META_OIFNAME && d && len == 3 && memcmp(d, "br-", 3) == 0)
+			v->to |= RET_BR;
 	} else if (strcmp(name, "match") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_MT_NAME) &&
 		   strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME), "comment") == 0) {
 		d = nftnl_expr_get(e, NFTNL_EXPR_MT_INFO, &len);
@@ -223,8 +230,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	if (ud && len)
 		nftnl_udata_parse(ud, len, udata_cb, &v.tagged);
 	if (v.tagged)
-		rs->ours |= v.dirs;
-	if (v.dirs & DIR_IN)
+		rs->ours |= v.to && v.dirs == DIR_IN ? v.to : v.dirs;
+	if ((v.dirs & DIR_IN) && !v.to)
 		rs->named_in = true;
 	return MNL_CB_OK;
 }
@@ -302,15 +309,34 @@ static bool put_ctstate(struct nftnl_rule *r)
 }
 
 /* counter, then -j ACCEPT. */
-static bool put_accept(struct nftnl_rule *r)
+static bool put_verdict(struct nftnl_rule *r, int verdict)
 {
 	struct nftnl_expr *e;
 
 	if (!expr(r, "counter") || !(e = expr(r, "immediate")))
 		return false;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
 	return true;
+}
+
+/* -o NAME (exact) or -o PREFIX+ (iptables' wildcard: compare only the
+ * prefix's bytes), as iptables-nft writes them. */
+static bool put_oifname(struct nftnl_rule *r, const char *name, bool prefix)
+{
+	struct nftnl_expr *m = expr(r, "meta"), *c;
+
+	if (!m)
+		return false;
+	nftnl_expr_set_u32(m, NFTNL_EXPR_META_KEY, NFT_META_OIFNAME);
+	nftnl_expr_set_u32(m, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	c = expr(r, "cmp");
+	if (!c)
+		return false;
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	return nftnl_expr_set_data(c, NFTNL_EXPR_CMP_DATA, name,
+				   (uint32_t)strlen(name) + (prefix ? 0 : 1)) == 0;
 }
 
 /* -m comment --comment minirun, kept where nft and iptables both read it. */
@@ -332,7 +358,11 @@ static bool put_tag(struct nftnl_rule *r)
  * DIR_OUT: answers to that, and new connections to published ports; not a
  * LAN neighbour routing straight to a container's address (issue 5), which
  * falls through to Docker's rules and the policy drop. */
-static struct nftnl_rule *docker_rule(const char *bridge, int dir)
+/* to (DIR_IN only): traffic towards Docker's own bridges (docker0, br-*)
+ * is handed back to Docker's rules (RETURN) rather than accepted: they
+ * decide what reaches Docker's containers (published ports only), as for
+ * any other network. */
+static struct nftnl_rule *docker_rule(const char *bridge, int dir, const char *to, bool prefix)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 
@@ -342,7 +372,8 @@ static struct nftnl_rule *docker_rule(const char *bridge, int dir)
 	if (nftnl_rule_set_str(r, NFTNL_RULE_TABLE, DOCKER_TABLE) < 0 ||
 	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, DOCKER_CHAIN) < 0 ||
 	    !put_ifname(r, dir == DIR_IN ? NFT_META_IIFNAME : NFT_META_OIFNAME, bridge) ||
-	    (dir == DIR_OUT && !put_ctstate(r)) || !put_accept(r) || !put_tag(r)) {
+	    (to && !put_oifname(r, to, prefix)) || (dir == DIR_OUT && !put_ctstate(r)) ||
+	    !put_verdict(r, to ? NFT_RETURN : NF_ACCEPT) || !put_tag(r)) {
 		nftnl_rule_free(r);
 		return NULL;
 	}
@@ -361,7 +392,19 @@ static void batch_stopp(struct mnl_nlmsg_batch **b)
 static int insert_rules(struct nl *nl, const char *bridge, int missing, uint32_t genid,
 			struct mr_err *err)
 {
-	static const int order[] = {DIR_OUT, DIR_IN};	   /* each goes to the top */
+	/* each goes to the top, so the last inserted comes first: the RETURNs
+	 * for Docker's bridges, then -i BRIDGE accept, then -o BRIDGE */
+	static const struct {
+		int dir;
+		const char *to;
+		bool prefix;
+		int bit;
+	} order[] = {
+	    {DIR_OUT, NULL, false, DIR_OUT},
+	    {DIR_IN, NULL, false, DIR_IN},
+	    {DIR_IN, "br-", true, RET_BR},
+	    {DIR_IN, "docker0", false, RET_DOCKER0},
+	};
 	_cleanup_free_ char *buf = calloc(2, BATCH_LIMIT); /* zeroed: padding goes out as is */
 	_cleanup_(batch_stopp) struct mnl_nlmsg_batch *b = NULL;
 	uint32_t first = 0, last = 0;
@@ -376,9 +419,9 @@ static int insert_rules(struct nl *nl, const char *bridge, int missing, uint32_t
 		_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = NULL;
 		uint32_t seq;
 
-		if (!(missing & order[i]))
+		if (!(missing & order[i].bit))
 			continue;
-		if (!(r = docker_rule(bridge, order[i])))
+		if (!(r = docker_rule(bridge, order[i].dir, order[i].to, order[i].prefix)))
 			return mr_error(err, ENOMEM, "build nftables rule"), -ENOMEM;
 		seq = nl->seq++;
 		if (!first)
@@ -483,12 +526,11 @@ static int scan_and_fix(struct nl *nl, const char *bridge, bool fix, char **warn
 				return r;
 			}
 			retry = docker.intr;
-			if (!retry && docker.ours != (DIR_IN | DIR_OUT) && !fix) {
+			if (!retry && docker.ours != OURS_ALL && !fix) {
 				if (docker_missing)
 					*docker_missing = true;
-			} else if (!retry && docker.ours != (DIR_IN | DIR_OUT)) {
-				r = insert_rules(nl, bridge, (DIR_IN | DIR_OUT) & ~docker.ours,
-						 genid, err);
+			} else if (!retry && docker.ours != OURS_ALL) {
+				r = insert_rules(nl, bridge, OURS_ALL & ~docker.ours, genid, err);
 				if (r == -ERESTART) { /* the ruleset changed since we looked */
 					mr_error_clear(err);
 					retry = true;

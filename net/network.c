@@ -19,6 +19,7 @@
 
 #include "../common/cleanup.h"
 #include "../common/proc.h"
+#include "../common/strv.h"
 #include "addr.h"
 #include "conntrack.h"
 #include "foreign.h"
@@ -184,18 +185,29 @@ static int count_dead(const struct ipam_lease *l, void *data)
 	return 0;
 }
 
+struct reclaim_ctx {
+	struct nl *nf;
+	struct strv gone; /* ids whose elements are gone: their leases go */
+};
+
 static int drop_if_dead(const struct ipam_lease *l, void *data)
 {
+	struct reclaim_ctx *c = data;
 	struct mr_err ignore = {0};
 	unsigned char mac[6];
 	char veth[16];
+	int r;
 
 	if (pid_alive(l->owner, l->owner_start))
 		return 0;
 	container_mac(l->ip, mac);
 	container_veth(l->id, veth);
-	nft_del_container(data, veth, mac, l->ip, l->ports, l->n_ports, &ignore);
+	r = nft_del_container(c->nf, veth, mac, l->ip, l->ports, l->n_ports, &ignore);
 	mr_error_clear(&ignore);
+	/* "Dead" is decided here, once; and a lease whose elements could not
+	 * be removed stays, so that a later try finds them again. */
+	if (r == 0 && strv_push(&c->gone, l->id) < 0)
+		return -1;
 	return 0;
 }
 
@@ -205,22 +217,26 @@ static int drop_if_dead(const struct ipam_lease *l, void *data)
  * neither meet (EEXIST) nor lose (deleted by key) the stale ones. */
 static int reclaim_dead(struct ipam *ip, size_t *count)
 {
-	_cleanup_free_ struct nft_port *stale = NULL;
 	struct mr_err ignore = {0};
 	struct nl nf = {0};
-	size_t dead = 0, n_stale = 0;
+	struct reclaim_ctx c = {.nf = &nf};
+	size_t dead = 0;
+	int r = 0;
 
 	*count = 0;
 	ipam_foreach(ip, count_dead, &dead);
 	if (!dead)
 		return 0;
 	if (nl_open(&nf, NETLINK_NETFILTER, &ignore) == 0) {
-		ipam_foreach(ip, drop_if_dead, &nf);
+		r = ipam_foreach(ip, drop_if_dead, &c);
 		nl_close(&nf);
 	}
 	mr_error_clear(&ignore);
-	*count = dead;
-	return ipam_reclaim(ip, pid_alive, &stale, &n_stale);
+	for (size_t i = 0; i < c.gone.n; i++)
+		ipam_release(ip, c.gone.v[i]);
+	*count = c.gone.n;
+	strv_free(&c.gone);
+	return r;
 }
 
 int net_reclaim(int rootfd, size_t *count, struct mr_err *err)
@@ -475,8 +491,11 @@ int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, s
 		/* UDP "connections" to these ports made before may still point elsewhere. */
 		for (size_t i = 0; i < st->n_ports; i++)
 			if (st->ports[i].proto == IPPROTO_UDP &&
-			    conntrack_flush_port(&nf, IPPROTO_UDP, st->ports[i].host_port, err) < 0)
+			    conntrack_flush_port(&nf, IPPROTO_UDP, st->ports[i].host_port, err) <
+				0) {
+				r = -1;
 				goto out;
+			}
 	}
 	r = 0;
 out:
@@ -499,10 +518,14 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 	 * a newer container, and deleting by key would unpublish its port. */
 	if (ipam_open(rootfd, &ip, &ignore) < 0)
 		ip = NULL;
+	bool keep_lease = false;
 	if (ip && ipam_holds(ip, id) && nl_open(&nl, NETLINK_NETFILTER, &ignore) == 0) {
 		unsigned char mac[6];
 		container_mac(st->ip, mac);
-		nft_del_container(&nl, st->veth, mac, st->ip, st->ports, st->n_ports, &ignore);
+		/* Elements that could not be removed keep the lease: with the
+		 * owner gone, `gc` or the next run tries again. */
+		keep_lease = nft_del_container(&nl, st->veth, mac, st->ip, st->ports, st->n_ports,
+					       &ignore) < 0;
 		for (size_t i = 0; i < st->n_ports; i++)
 			if (st->ports[i].proto == IPPROTO_UDP)
 				conntrack_flush_port(&nl, IPPROTO_UDP, st->ports[i].host_port,
@@ -517,7 +540,8 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 	}
 	mr_error_clear(&ignore);
 	if (ip) {
-		ipam_release(ip, id);
+		if (!keep_lease)
+			ipam_release(ip, id);
 		ipam_commit(ip, &ignore);
 	}
 	mr_error_clear(&ignore);

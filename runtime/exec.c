@@ -88,8 +88,9 @@ static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_
 			mr_error(&err, errno, "working directory %s", workdir);
 			sync_fail(sync_fd, &err);
 		}
-		if (o->tty)
-			setsid(); /* a controlling terminal needs a session of its own */
+		/* Always a session of its own: with the caller's controlling
+		 * terminal it could push input into the user's shell (TIOCSTI). */
+		setsid();
 		if (setup_stdio(sync_fd, o->tty, o->interactive, &err) < 0)
 			sync_fail(sync_fd, &err);
 		if (security_apply(sec, &err) < 0)

@@ -162,7 +162,9 @@ int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err)
 	    asprintf(&opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", cfg->image,
 		     cfg->statedir, cfg->statedir) < 0)
 		return mr_error(err, ENOMEM, "rootfs");
-	if (mount("overlay", merged, "overlay", 0, opts) < 0)
+	/* nodev: a device node in the image (or made later) opens nothing;
+	 * /dev is a tmpfs of its own with just the safe nodes. */
+	if (mount("overlay", merged, "overlay", MS_NODEV, opts) < 0)
 		return mr_error(err, errno, "mount overlay on %s", cfg->image);
 	root = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)

@@ -18,7 +18,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 static const cap_value_t docker_default_caps[] = {
     CAP_CHOWN,	 CAP_DAC_OVERRIDE, CAP_FSETID,		 CAP_FOWNER,
@@ -236,7 +238,6 @@ static const char *const allowed[] = {
     "inotify_init1",
     "inotify_rm_watch",
     "io_cancel",
-    "ioctl",
     "io_destroy",
     "io_getevents",
     "io_pgetevents",
@@ -244,9 +245,6 @@ static const char *const allowed[] = {
     "ioprio_set",
     "io_setup",
     "io_submit",
-    "io_uring_enter",
-    "io_uring_register",
-    "io_uring_setup",
     "kill",
     "lchown",
     "lgetxattr",
@@ -265,8 +263,6 @@ static const char *const allowed[] = {
     "mincore",
     "mkdir",
     "mkdirat",
-    "mknod",
-    "mknodat",
     "mlock",
     "mlock2",
     "mlockall",
@@ -420,12 +416,94 @@ static const char *const allowed[] = {
     "write",
     "writev",
     "arch_prctl",
+    "ptrace",
+    "fchmodat2",
+    "map_shadow_stack",
+    "futex_wake",
+    "futex_wait",
+    "futex_requeue",
     "chroot",
-    "uselib",
     "sethostname",
     "setdomainname",
-    "personality",
 };
+
+/* Calls allowed only with some arguments. One comparison per rule; rules
+ * for one call are alternatives. The ioctl request and the mknod mode are
+ * compared on their low 32 bits, as the kernel reads them (a request with
+ * high bits set must not slip past as something else). */
+static int conditional_rules(scmp_filter_ctx ctx)
+{
+	/* ioctl: all but TIOCSTI (0x5412: push input into a terminal) and
+	 * TIOCLINUX (0x541C: the same, and more, on a Linux console). */
+	static const unsigned long personas[] = {0x0, 0x8, 0x20000, 0x20008, 0xffffffff};
+	static const mode_t node_types[] = {0, S_IFREG, S_IFIFO, S_IFSOCK};
+	int r = 0;
+
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+			      SCMP_A1_32(SCMP_CMP_LT, TIOCSTI));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+			      SCMP_A1_32(SCMP_CMP_GT, TIOCLINUX));
+	for (unsigned long req = TIOCSTI + 1; req < TIOCLINUX; req++)
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				      SCMP_A1_32(SCMP_CMP_EQ, req));
+	/* mknod: files, fifos and sockets, never devices (there is no devices
+	 * cgroup here: a block device node would open the host's disk). */
+	for (size_t i = 0; i < sizeof(node_types) / sizeof(node_types[0]); i++) {
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mknod), 1,
+				      SCMP_A1_32(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]));
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mknodat), 1,
+				      SCMP_A2_32(SCMP_CMP_MASKED_EQ, S_IFMT, node_types[i]));
+	}
+	/* personality: Docker's values only (no ADDR_NO_RANDOMIZE) */
+	for (size_t i = 0; i < sizeof(personas) / sizeof(personas[0]); i++)
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(personality), 1,
+				      SCMP_A0_32(SCMP_CMP_EQ, personas[i]));
+	return r ? -EINVAL : 0;
+}
+
+/* Calls newer than this libseccomp knows by name (x86_64 numbers): the ones
+ * Docker allows are allowed; for the rest ENOSYS, not EPERM, so that a newer
+ * libc falls back to the older call as it does on an older kernel. */
+static int newer_syscalls(scmp_filter_ctx ctx)
+{
+#if defined(__x86_64__)
+	static const struct {
+		int nr;
+		bool allow;
+	} newer[] = {
+	    {452, true},  /* fchmodat2 */
+	    {453, true},  /* map_shadow_stack */
+	    {454, true},  /* futex_wake */
+	    {455, true},  /* futex_wait */
+	    {456, true},  /* futex_requeue */
+	    {457, false}, /* statmount */
+	    {458, false}, /* listmount */
+	    {459, false}, /* lsm_get_self_attr */
+	    {460, false}, /* lsm_set_self_attr */
+	    {461, false}, /* lsm_list_modules */
+	    {462, false}, /* mseal */
+	    {463, false}, /* setxattrat */
+	    {464, false}, /* getxattrat */
+	    {465, false}, /* listxattrat */
+	    {466, false}, /* removexattrat */
+	    {467, false}, /* open_tree_attr */
+	};
+	int r = 0;
+
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+		return 0;
+	for (size_t i = 0; i < sizeof(newer) / sizeof(newer[0]) && r == 0; i++) {
+		r = seccomp_rule_add(ctx, newer[i].allow ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(ENOSYS),
+				     newer[i].nr, 0);
+		if (r == -EEXIST)
+			r = 0; /* known by name after all, and listed */
+	}
+	return r;
+#else
+	(void)ctx;
+	return 0;
+#endif
+}
 
 static int load_seccomp(struct mr_err *err)
 {
@@ -450,6 +528,10 @@ static int load_seccomp(struct mr_err *err)
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags, 0));
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (r == 0)
+		r = conditional_rules(ctx);
+	if (r == 0)
+		r = newer_syscalls(ctx);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);

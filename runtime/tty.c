@@ -86,14 +86,16 @@ void tty_copy_size(int master)
 		ioctl(master, TIOCSWINSZ, &ws);
 }
 
-/* Copy what is readable from in to out; 0 at end of input. */
-static ssize_t pump(int in, int out)
+/* Copy what is readable from in to out; 0 at end of input. When out is
+ * gone (a reader that closed its pipe), *out_gone is set and what follows is
+ * read and dropped: the container must not block on a full pty. */
+static ssize_t pump(int in, int out, bool *out_gone)
 {
 	char buf[8192];
 	ssize_t n = read(in, buf, sizeof(buf));
 
-	if (n > 0 && write_all(out, buf, (size_t)n) < 0)
-		return -1;
+	if (n > 0 && !*out_gone && write_all(out, buf, (size_t)n) < 0)
+		*out_gone = true;
 	return n;
 }
 
@@ -105,6 +107,7 @@ int tty_relay(pid_t pid, int master, bool interactive)
 	_cleanup_close_ int sfd = -1;
 	int status = -1;
 	bool in_open = interactive, master_open = true;
+	bool stdout_gone = false, master_gone = false;
 
 	forwarded_signals(&set);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
@@ -141,10 +144,10 @@ int tty_relay(pid_t pid, int master, bool interactive)
 		}
 		/* EIO on the master: every slave is closed, the container is done. */
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
-			if (pump(master, STDOUT_FILENO) <= 0)
+			if (pump(master, STDOUT_FILENO, &stdout_gone) <= 0)
 				master_open = false;
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
-			if (pump(STDIN_FILENO, master) <= 0)
+			if (pump(STDIN_FILENO, master, &master_gone) <= 0 || master_gone)
 				in_open = false;
 		if (status >= 0 && !(p[1].revents & POLLIN))
 			master_open = false; /* exited and nothing more to read */

@@ -91,9 +91,11 @@ bad=0
 for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
 check_eq "6 concurrent first runs all succeed" "$bad" 0
 [ "$bad" = 0 ] || diag "$(cat "$T_DIR"/par.*)"
-check_eq "... and put the two rules into DOCKER-USER exactly once" "$(ours)" 2
+check_eq "... and put minirun's four rules into DOCKER-USER exactly once" "$(ours)" 4
 check_eq "... at its top, the way iptables writes them" \
 	"$(ipt -S DOCKER-USER)" "-N DOCKER-USER
+-A DOCKER-USER -i $BR -o docker0 -m comment --comment minirun -j RETURN
+-A DOCKER-USER -i $BR -o br-+ -m comment --comment minirun -j RETURN
 $RULE_IN
 $RULE_OUT
 -A DOCKER-USER -j RETURN"
@@ -104,7 +106,7 @@ check "iptables -C finds our rules as it would its own" sh -c \
 
 check_eq "a container reaches upstream (masqueraded) through Docker's FORWARD" "$(reach_up)" "$UP_HELLO"
 check_eq "... without a warning" "$(warnings)" 0
-check_eq "after more runs the rules are still there once" "$(ours)" 2
+check_eq "after more runs the rules are still there once" "$(ours)" 4
 check_eq "the FORWARD policy is still DROP" "$(ipt -S FORWARD | head -1)" "-P FORWARD DROP"
 check_eq "every other chain and rule is untouched" "$(others)" "$before"
 
@@ -139,7 +141,7 @@ kill -USR1 "$probe"
 wait "$probe"
 check_eq "without our two rules Docker's policy drops a running container's traffic" \
 	"$(sed 1d "$T_DIR/probe")" blocked
-check_eq "the next run puts them back, once" "$(reach_up >/dev/null; ours)" 2
+check_eq "the next run puts them back, once" "$(reach_up >/dev/null; ours)" 4
 
 kill -TERM "$WEBPID" 2>/dev/null
 wait "$WEBPID" 2>/dev/null
@@ -222,10 +224,16 @@ docker_part() {
 	check_eq "a Docker container reaches upstream" \
 		"$(dk run --rm bb:local sh -c 'timeout 3 wget -qO- http://203.0.113.1/; :' 2>&1)" "$UP_HELLO"
 	check_eq "a minirun container reaches upstream beside it" "$(reach_up)" "$UP_HELLO"
-	check_eq "... with our two rules in Docker's DOCKER-USER, once" "$(ours)" 2
+	check_eq "... with our two rules in Docker's DOCKER-USER, once" "$(ours)" 4
 	check_eq "... without a warning" "$(warnings)" 0
 	dk run -d --name web2 -p 8081:80 bb:local httpd -f -p 80 -h /var/www >/dev/null
 	wait_for 10 in_lan curl -sf http://198.51.100.1:8081/
+	dk run -d --name hidden bb:local httpd -f -p 80 -h /var/www >/dev/null
+	hidden_ip=$(dk inspect -f '{{.NetworkSettings.IPAddress}}' hidden)
+	check_eq "a minirun container cannot reach a Docker container that published nothing (Docker's rules decide)" \
+		"$(mr run --rm --init "$ROOTFS" timeout 3 wget -qO- "http://$hidden_ip/" 2>/dev/null)" ""
+	check_match "... while the host itself can (control)" "$(in_host curl -s --max-time 3 "http://$hidden_ip/")" 'hello from minirun'
+	dk rm -f hidden >/dev/null
 	check_eq "Docker's published port still works from the LAN" \
 		"$(in_lan curl -s --max-time 3 http://198.51.100.1:8081/)" "$web"
 	check_eq "a minirun container reaches Docker's published port" \
@@ -243,7 +251,7 @@ docker_part() {
 		--cgroup-parent "/$cg" --userland-proxy=false >>"$D/log" 2>&1 &
 	disown
 	if wait_for 20 dk info; then
-		check_eq "a restarted dockerd leaves our rules in DOCKER-USER as they were" "$(ours)" 2
+		check_eq "a restarted dockerd leaves our rules in DOCKER-USER as they were" "$(ours)" 4
 		check_eq "... and its containers still reach upstream" \
 			"$(dk run --rm bb:local sh -c 'timeout 3 wget -qO- http://203.0.113.1/; :' 2>&1)" "$UP_HELLO"
 		check_eq "... and so do minirun's" "$(reach_up)" "$UP_HELLO"

@@ -28,6 +28,12 @@ check "mount works with SYS_ADMIN and no seccomp (the filter is what stopped it)
 check "unshare (new namespaces) is refused" run --cap-add SYS_ADMIN "$ROOTFS" sh -c 'unshare -n true 2>&1 | grep -q "not permitted"'
 check "fork and threads still work" run "$ROOTFS" sh -c '(true) && (sleep 0 &) && wait'
 
+# Device nodes: none can be made (there is no devices cgroup); fifos can.
+check "mknod of a block device is refused" run "$ROOTFS" sh -c '! mknod /tmp/b b 8 0 2>/dev/null'
+check "mknod of a character device is refused" run "$ROOTFS" sh -c '! mknod /tmp/c c 1 3 2>/dev/null'
+check "mknod of a fifo works" run "$ROOTFS" sh -c 'mknod /tmp/f p && [ -p /tmp/f ]'
+check "the image's root is nodev" run "$ROOTFS" sh -c 'grep -q "^overlay / overlay [^ ]*nodev" /proc/mounts'
+
 # Masked and read-only paths.
 check "/proc/timer_list is masked" run "$ROOTFS" sh -c '[ ! -s /proc/timer_list ] || [ -z "$(cat /proc/timer_list)" ]'
 check "/proc/keys is masked" run "$ROOTFS" sh -c '[ -z "$(cat /proc/keys 2>/dev/null)" ]'
@@ -40,6 +46,7 @@ check "/sys is read-only" run "$ROOTFS" sh -c '! mkdir /sys/x 2>/dev/null'
 mr run -d --network none --name sec --cap-drop ALL "$ROOTFS" sleep 30 >/dev/null
 check_match "exec: same capabilities as the container" "$(mr exec sec grep CapEff /proc/self/status | tr '\t' ' ')" "CapEff: 0000000000000000"
 check_match "exec: seccomp too" "$(mr exec sec grep Seccomp: /proc/self/status | tr '\t' ' ')" "Seccomp: 2"
+check_eq "exec: the command has no controlling terminal of the caller's (no TIOCSTI into it)" "$(mr exec sec sh -c 'cut -d" " -f7 /proc/self/stat')" 0
 mr rm -f sec >/dev/null
 
 bad=$(run --cap-add NOPE "$ROOTFS" true 2>&1); rc=$?

@@ -55,4 +55,6 @@ err=$(echo x | "$MINIRUN" --root "$ROOT" run --rm -it --network none "$ROOTFS" s
 check_eq "-it with stdin not a terminal fails like Docker (exit 1)" "$?" 1
 check_eq "... saying so" "$err" "minirun: the input device is not a TTY"
 check_eq "-t without -i works without a terminal" "$("$MINIRUN" --root "$ROOT" run --rm -t --network none "$ROOTFS" sh -c 'tty' </dev/null | tr -d '\r')" /dev/pts/0
+"$MINIRUN" --root "$ROOT" run --rm -t --network none "$ROOTFS" seq 1 300000 </dev/null | head -1 >/dev/null
+check_eq "-t into a pipe closed early: minirun does not die of SIGPIPE" "${PIPESTATUS[0]}" "$(echo 0)"
 assert_clean
