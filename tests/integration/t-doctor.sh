@@ -5,7 +5,7 @@
 . "$(dirname "$0")/bridge-lib.sh"
 bridge_setup || exit 1
 doc() { mr doctor 2>&1; }
-snapshot() { in_host sh -c "nft list ruleset; ip -o link | awk '{print \$2}'; ip -o -4 addr | awk '{print \$2, \$4}'; ip route; sysctl -n net.ipv4.ip_forward"; }
+snapshot() { in_host sh -c "nft list ruleset; ip -o link | awk '{print \$2}'; ip -o -4 addr | awk '{print \$2, \$4}'; ip route | sed 's/ linkdown//'; sysctl -n net.ipv4.ip_forward"; }
 
 out=$(doc); rc=$?
 check_eq "a clean host: exit 0" "$rc" 0
