@@ -265,7 +265,9 @@ static struct nftnl_expr *expr(struct nftnl_rule *r, const char *name)
 }
 
 /* -i/-o BRIDGE: meta load into register 1, compare strlen + 1 bytes. */
-static bool put_ifname(struct nftnl_rule *r, uint32_t key, const char *bridge)
+/* An interface name compare, as iptables-nft writes it: the name and its
+ * NUL (exact), or only the prefix's bytes (`-o br-+`). */
+static bool put_ifcmp(struct nftnl_rule *r, uint32_t key, const char *name, bool prefix)
 {
 	struct nftnl_expr *m = expr(r, "meta"), *c;
 
@@ -278,8 +280,13 @@ static bool put_ifname(struct nftnl_rule *r, uint32_t key, const char *bridge)
 		return false;
 	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	return nftnl_expr_set_data(c, NFTNL_EXPR_CMP_DATA, bridge, (uint32_t)strlen(bridge) + 1) ==
-	       0;
+	return nftnl_expr_set_data(c, NFTNL_EXPR_CMP_DATA, name,
+				   (uint32_t)strlen(name) + (prefix ? 0 : 1)) == 0;
+}
+
+static bool put_ifname(struct nftnl_rule *r, uint32_t key, const char *bridge)
+{
+	return put_ifcmp(r, key, bridge, false);
 }
 
 /* -m conntrack --ctstate RELATED,ESTABLISHED,DNAT, as xtables' own match
@@ -320,23 +327,9 @@ static bool put_verdict(struct nftnl_rule *r, int verdict)
 	return true;
 }
 
-/* -o NAME (exact) or -o PREFIX+ (iptables' wildcard: compare only the
- * prefix's bytes), as iptables-nft writes them. */
 static bool put_oifname(struct nftnl_rule *r, const char *name, bool prefix)
 {
-	struct nftnl_expr *m = expr(r, "meta"), *c;
-
-	if (!m)
-		return false;
-	nftnl_expr_set_u32(m, NFTNL_EXPR_META_KEY, NFT_META_OIFNAME);
-	nftnl_expr_set_u32(m, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	c = expr(r, "cmp");
-	if (!c)
-		return false;
-	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	return nftnl_expr_set_data(c, NFTNL_EXPR_CMP_DATA, name,
-				   (uint32_t)strlen(name) + (prefix ? 0 : 1)) == 0;
+	return put_ifcmp(r, NFT_META_OIFNAME, name, prefix);
 }
 
 /* -m comment --comment minirun, kept where nft and iptables both read it. */

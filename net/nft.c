@@ -1041,27 +1041,29 @@ int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct 
 	return add_elems(nl, NULL, ports, n, true, err);
 }
 
-int nft_add_container(struct nl *nl, const char *veth, const unsigned char mac[6],
-		      struct in_addr ip, const struct nft_port *ports, size_t n, struct mr_err *err)
+static int add_container(struct nl *nl, const char *veth, const unsigned char mac[6],
+			 struct in_addr ip, const struct nft_port *ports, size_t n, bool excl,
+			 struct mr_err *err)
 {
 	struct src_elem src;
 	int r;
 
 	if ((r = src_elem_make(&src, veth, mac, ip, err)) < 0)
 		return r;
-	return add_elems(nl, &src, ports, n, true, err);
+	return add_elems(nl, &src, ports, n, excl, err);
+}
+
+int nft_add_container(struct nl *nl, const char *veth, const unsigned char mac[6],
+		      struct in_addr ip, const struct nft_port *ports, size_t n, struct mr_err *err)
+{
+	return add_container(nl, veth, mac, ip, ports, n, true, err);
 }
 
 int nft_readd_container(struct nl *nl, const char *veth, const unsigned char mac[6],
 			struct in_addr ip, const struct nft_port *ports, size_t n,
 			struct mr_err *err)
 {
-	struct src_elem src;
-	int r;
-
-	if ((r = src_elem_make(&src, veth, mac, ip, err)) < 0)
-		return r;
-	return add_elems(nl, &src, ports, n, false, err);
+	return add_container(nl, veth, mac, ip, ports, n, false, err);
 }
 
 int nft_del_container(struct nl *nl, const char *veth, const unsigned char mac[6],

@@ -90,3 +90,15 @@ bridge_setup() {
 	done
 	net_setup || { not_ok "make the throwaway namespaces"; return 1; }
 }
+
+# start_upstream_peer: an httpd in the upstream namespace on 203.0.113.1:8000
+# whose /cgi-bin/peer answers with the address a request came from (so a
+# test can see MASQUERADE), stopped at cleanup.
+start_upstream_peer() {
+	local www="$T_DIR/upwww"
+	make_peer_cgi "$www"
+	in_up "$BB" httpd -f -p 8000 -h "$www" &
+	UPSRV=$!
+	at_cleanup "kill $UPSRV"
+	wait_for 5 in_up curl -s --max-time 1 http://203.0.113.1:8000/cgi-bin/peer
+}

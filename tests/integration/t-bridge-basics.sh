@@ -71,12 +71,7 @@ check_eq "--dns-search . drops the search domains" "$out2" $'nameserver 192.0.2.
 # ---- containers reach each other, the gateway and (masqueraded) the upstream ----
 check "a second container reaches the first by address" mr run --rm "$ROOTFS" ping -c 1 -W 2 "$ip1"
 check "a container reaches the gateway" mr run --rm "$ROOTFS" ping -c 1 -W 2 10.99.0.1
-www="$T_DIR/upwww"
-make_peer_cgi "$www"
-in_up "$BB" httpd -f -p 8000 -h "$www" &
-UPSRV=$!
-at_cleanup "kill $UPSRV"
-wait_for 5 in_up curl -s --max-time 1 http://203.0.113.1:8000/cgi-bin/peer
+start_upstream_peer
 peer=$(mr run --rm "$ROOTFS" sh -c "timeout 3 wget -qO- http://203.0.113.1:8000/cgi-bin/peer")
 check_eq "the upstream sees a container's connection from the host's address (masquerade)" "$peer" "[::ffff:203.0.113.2]"
 check "the upstream has no route back to the containers (so masquerade is needed)" sh -c "! ip -n $UPNS route get 10.99.0.2 >/dev/null 2>&1"

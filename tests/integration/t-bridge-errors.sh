@@ -16,12 +16,7 @@ forget_bridge() {
 	in_host nft delete table inet minirun 2>/dev/null
 }
 mini0_addrs() { ip -n "$HOSTNS" -o -4 addr show mini0 | awk '{print $4}' | tr '\n' ' '; }
-www="$T_DIR/upwww"
-make_peer_cgi "$www"
-in_up "$BB" httpd -f -p 8000 -h "$www" &
-UPSRV=$!
-at_cleanup "kill $UPSRV"
-wait_for 5 in_up curl -s --max-time 1 http://203.0.113.1:8000/cgi-bin/peer
+start_upstream_peer
 
 # ---- the subnet avoids the host's routes ----
 fresh_root r1

@@ -57,12 +57,7 @@ mr run --rm --network host "$ROOTFS" true
 check_eq "--network host leaves the host's accept_ra alone" "$(in_host cat /proc/sys/net/ipv6/conf/default/accept_ra)" "$before"
 
 # ---- A's own traffic passes ----
-www="$T_DIR/upwww"
-make_peer_cgi "$www"
-in_up "$BB" httpd -f -p 8000 -h "$www" &
-UPSRV=$!
-at_cleanup "kill $UPSRV"
-wait_for 5 in_up curl -s --max-time 1 http://203.0.113.1:8000/cgi-bin/peer
+start_upstream_peer
 check "A reaches the gateway" ina "ping -c 1 -W 2 10.99.0.1"
 check "A reaches B" ina "ping -c 1 -W 2 $ipb"
 check_match "A reaches the upstream" "$(ina 'wget -qO- http://203.0.113.1:8000/cgi-bin/peer' 2>&1)" '203\.0\.113\.2'
