@@ -11,12 +11,14 @@ say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 had_bridge=$(ip link show mini0 >/dev/null 2>&1 && echo yes || echo no)
 had_table=$(nft list table inet minirun >/dev/null 2>&1 && echo yes || echo no)
 had_forward=$(cat /proc/sys/net/ipv4/ip_forward)
+had_root=$([ -e "$ROOT" ] && echo yes || echo no)
 cleanup() {
 	[ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	# Leave the host as we found it: the bridge and table go if we made them.
 	[ "$had_bridge" = no ] && ip link del mini0 2>/dev/null
 	[ "$had_table" = no ] && nft delete table inet minirun 2>/dev/null
 	[ "$had_table" = no ] && nft delete table bridge minirun 2>/dev/null
+	[ "$had_root" = no ] && rm -rf "$ROOT"
 	# minirun turned forwarding on for the bridge; put it back as it was
 	[ "$had_bridge" = no ] && echo "$had_forward" >/proc/sys/net/ipv4/ip_forward
 	true
