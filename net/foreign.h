@@ -18,9 +18,11 @@
 /* nl: a NETLINK_NETFILTER socket. Look at every ip and inet base chain hooked
  * at forward. If a chain drops by policy and it is the FORWARD chain of table
  * ip filter while that table has a DOCKER-USER chain, make sure DOCKER-USER
- * starts with minirun's two rules (inserted at its top in one batch, only those
+ * starts with minirun's four rules (inserted at its top in one batch, only those
  * missing, never twice, even with concurrent runs):
  *
+ *   -i BRIDGE -o docker0 -m comment --comment minirun -j RETURN
+ *   -i BRIDGE -o br-+ -m comment --comment minirun -j RETURN
  *   -i BRIDGE -m comment --comment minirun -j ACCEPT
  *   -o BRIDGE -m conntrack --ctstate RELATED,ESTABLISHED,DNAT
  *             -m comment --comment minirun -j ACCEPT
@@ -29,8 +31,9 @@
  * can still read the table. The second rule is deliberately not a plain
  * `-o BRIDGE -j ACCEPT`: answers and published ports only, so a LAN neighbour
  * routing straight to a container's address still meets Docker's policy drop
- * as well as our own forward chain (issue 5). The first one also lets the
- * containers reach Docker's containers directly, as the host can.
+ * as well as our own forward chain (issue 5). The RETURNs leave traffic
+ * towards Docker's own bridges to Docker's rules (published ports only), so
+ * Docker's isolation holds for minirun's containers too.
  *
  * Any other dropping chain is left alone: unless one of its table's rules
  * already names BRIDGE as input interface, *warning gets a malloc'd sentence
