@@ -19,7 +19,7 @@ DEB_TEST  := busybox-static nftables iptables iproute2 curl jq conntrack tmux pr
              graphviz \
              xz-utils
 
-.PHONY: all deps check unit integration demo clean format check-style bench \
+.PHONY: all deps check unit integration demo clean format check-style bench bench-scale \
         unit-asan unit-asan-bins fuzz fuzz-bins fuzz-deps
 
 all: minirun
@@ -147,6 +147,10 @@ demo: deps
 
 bench: deps all rootfs/busybox
 	bench/run.sh
+
+# N detached containers on one bridge (SCALE_N, default 500); appends to docs/performance.md
+bench-scale: deps all rootfs/busybox
+	bench/scale.sh
 
 clean:
 	rm -rf build minirun

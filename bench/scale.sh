@@ -1,0 +1,90 @@
+#!/bin/bash
+# bench/scale.sh - `make bench-scale`: N detached containers (default 500) on
+# one bridge, each publishing its own port, in a throwaway network namespace.
+# Reports: time to start the first and the last, nftables rules at 1 and at N
+# (elements grow, rules must not), a published port's answer time at 1 and
+# at N, the memory of minirun's processes per container (Pss of the
+# monitors), their CPU while idle, and the time to remove them all.
+set -eu
+cd "$(dirname "$0")/.."
+N=${SCALE_N:-500}
+ROOTFS=${ROOTFS:-rootfs/busybox}
+NS="mrscale-$$"
+ROOT=$(mktemp -d /run/minirun-scale.XXXXXX)
+MR="./minirun --root $ROOT"
+trap 'ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null; sleep 0.5; ip netns del "$NS" 2>/dev/null; rm -rf "$ROOT"' EXIT
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+in_ns() { ip netns exec "$NS" "$@"; }
+ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+rules() { in_ns nft -a list ruleset | grep -c '# handle' || true; }
+answer_ms() { # median of 11 fetches of port $1 from 127.0.0.1, in ms
+	for _ in $(seq 11); do
+		s=$(date +%s%N)
+		in_ns curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$1/" || true
+		echo $((($(date +%s%N) - s) / 1000))
+	done | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[6]/1000}'
+}
+
+start_one() { # start container i publishing 20000+i; prints its start time in ms
+	local s
+	s=$(date +%s%N)
+	in_ns $MR run -d --init --name "s$1" -p "$((20000 + $1)):80" "$ROOTFS" httpd -f -p 80 -h /var/www >/dev/null
+	ms "$s"
+}
+
+first=$(start_one 1)
+for _ in $(seq 50); do in_ns curl -s -o /dev/null --max-time 1 http://127.0.0.1:20001/ && break; sleep 0.1; done
+rules1=$(rules)
+answer1=$(answer_ms 20001)
+times=()
+for i in $(seq 2 "$N"); do
+	times+=("$(start_one "$i")")
+done
+last=${times[-1]}
+median_late=$(printf '%s\n' "${times[@]: -10}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+rulesN=$(rules)
+for _ in $(seq 50); do in_ns curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$((20000 + N))/" && break; sleep 0.1; done
+answerN=$(answer_ms $((20000 + N)))
+answer1b=$(answer_ms 20001)
+elems=$(in_ns nft -j list map inet minirun ports_any | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add')
+pss=0 n_mon=0 cpu0=0 cpu1=0
+for f in "$ROOT"/containers/*/state.json; do
+	o=$(jq -r .owner "$f")
+	p=$(awk '/^Pss:/ {print $2}' "/proc/$o/smaps_rollup" 2>/dev/null || echo 0)
+	pss=$((pss + p)) n_mon=$((n_mon + 1))
+	cpu0=$((cpu0 + $(awk '{print $14 + $15}' "/proc/$o/stat")))
+done
+sleep 5
+for f in "$ROOT"/containers/*/state.json; do
+	o=$(jq -r .owner "$f")
+	cpu1=$((cpu1 + $(awk '{print $14 + $15}' "/proc/$o/stat")))
+done
+s=$(date +%s%N)
+ids=$(ls "$ROOT/containers")
+# shellcheck disable=SC2086
+in_ns $MR rm -f $ids >/dev/null
+remove=$(ms "$s")
+left=$(($(ls "$ROOT/containers" | wc -l) + $(in_ns ip -o link | grep -c ': mr' || true)))
+
+table=$(cat <<TABLE
+| $N containers, one published port each | result | target |
+| --- | ---: | --- |
+| start of the 1st (\`run -d -p\`, ms) | $first | |
+| start of the ${N}th (ms); median of the last 10 | $last; $median_late | at most 1.1x the 1st |
+| nftables rules with 1 container / with $N | $rules1 / $rulesN | the same |
+| port-map elements with $N | $elems | $N |
+| a published port's answer from 127.0.0.1 at 1 / at $N (ms, median of 11) | $answer1 / $answerN (the 1st again: $answer1b) | as fast |
+| Pss of the $n_mon monitors (KiB per container) | $((pss / (n_mon > 0 ? n_mon : 1))) | at most 1024 |
+| CPU ticks of all monitors in 5 s of idling | $((cpu1 - cpu0)) | 0 |
+| \`rm -f\` of all $N at once (ms) | $remove | at most 2000 |
+| links or state left after | $left | 0 |
+TABLE
+)
+echo "$table"
+{
+	echo
+	echo "## Scale ($(date -u +%Y-%m-%d), \`make bench-scale\`, $(nproc) cores)"
+	echo
+	echo "$table"
+} >>docs/performance.md
