@@ -175,6 +175,14 @@ static int cmd_rm(const struct global_opts *g, int argc, char **argv, struct mr_
 			return -1;
 		force = true;
 	}
+	/* rm -f of many: kill them all first, so that their monitors take them
+	 * down at the same time rather than one after another. */
+	if (force)
+		for (int i = optind; i < argc; i++) {
+			struct mr_err ignore = {0};
+			container_kill(g->root, argv[i], SIGKILL, &ignore);
+			mr_error_clear(&ignore);
+		}
 	return for_each_ref(g, argc, argv, optind, do_rm, &force, err);
 }
 
