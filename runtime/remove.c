@@ -21,10 +21,11 @@ int container_remove(const char *root, const char *ref, bool force, struct mr_er
 		return mr_error(err, 0, "no such container: %s", ref);
 	if (state_lookup(rootfd, ref, id, err) < 0 || state_load(rootfd, id, &c, err) < 0)
 		return -1;
-	/* Running, or still starting (its owner is at work and may not have
-	 * recorded the pid yet). */
-	if ((c.status == ST_RUNNING && pid_alive(c.pid, c.pid_start)) ||
-	    (c.status == ST_CREATED && pid_alive(c.owner, c.owner_start))) {
+	/* Running, still starting (its owner is at work and may not have
+	 * recorded the pid yet), or just ended with its owner still taking it
+	 * down: in each case the owner writes to its state, so wait for it. */
+	if (c.status != ST_EXITED &&
+	    (pid_alive(c.pid, c.pid_start) || pid_alive(c.owner, c.owner_start))) {
 		if (!force) {
 			container_free(&c);
 			return mr_error(err, 0,
