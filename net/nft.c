@@ -558,6 +558,15 @@ static void match_allowed_src(struct rb *rb, uint32_t mac_base, uint32_t mac_off
  * ARP header alike) is that MAC and IP, pass; anything else (another
  * container's address, another MAC, IPv6 and so router advertisements, other
  * protocols) is dropped. Frames of the host and its uplinks never match. */
+/* A new rule of the bridge table's prerouting chain, for frames that enter
+ * from a container's veth (iifname "mr*"). */
+static void from_container(struct rb *rb)
+{
+	rule_new_in(rb, NFPROTO_BRIDGE, "prerouting");
+	meta(rb, NFT_META_IIFNAME, NFT_REG_1);
+	cmp(rb, NFT_CMP_EQ, "mr", 2);
+}
+
 static int put_bridge_rules(struct batch *bt, struct mr_err *err)
 {
 	static const uint8_t arp_eth_ipv4[4] = {0x00, 0x01, 0x08, 0x00}; /* htype 1, ptype ip */
@@ -565,18 +574,14 @@ static int put_bridge_rules(struct batch *bt, struct mr_err *err)
 	uint16_t ip = htons(0x0800), arp = htons(0x0806);
 	struct rb rb;
 
-	rule_new_in(&rb, NFPROTO_BRIDGE, "prerouting");
-	meta(&rb, NFT_META_IIFNAME, NFT_REG_1);
-	cmp(&rb, NFT_CMP_EQ, "mr", 2);
+	from_container(&rb);
 	match_payload(&rb, NFT_PAYLOAD_LL_HEADER, ETH_TYPE, &ip, sizeof(ip));
 	match_allowed_src(&rb, NFT_PAYLOAD_LL_HEADER, ETH_SADDR, IP_SADDR);
 	verdict(&rb, NF_ACCEPT);
 	if (rule_put(bt, &rb, err) < 0)
 		return -1;
 
-	rule_new_in(&rb, NFPROTO_BRIDGE, "prerouting");
-	meta(&rb, NFT_META_IIFNAME, NFT_REG_1);
-	cmp(&rb, NFT_CMP_EQ, "mr", 2);
+	from_container(&rb);
 	match_payload(&rb, NFT_PAYLOAD_LL_HEADER, ETH_TYPE, &arp, sizeof(arp));
 	match_payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, 0, arp_eth_ipv4, sizeof(arp_eth_ipv4));
 	match_payload(&rb, NFT_PAYLOAD_NETWORK_HEADER, 4, arp_lens, sizeof(arp_lens));
@@ -586,9 +591,7 @@ static int put_bridge_rules(struct batch *bt, struct mr_err *err)
 	if (rule_put(bt, &rb, err) < 0)
 		return -1;
 
-	rule_new_in(&rb, NFPROTO_BRIDGE, "prerouting");
-	meta(&rb, NFT_META_IIFNAME, NFT_REG_1);
-	cmp(&rb, NFT_CMP_EQ, "mr", 2);
+	from_container(&rb);
 	verdict(&rb, NF_DROP);
 	return rule_put(bt, &rb, err);
 }
