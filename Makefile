@@ -20,7 +20,7 @@ DEB_TEST  := busybox-static nftables iptables iproute2 curl jq conntrack tmux pr
              xz-utils
 
 .PHONY: all deps check unit integration demo clean format check-style bench bench-scale \
-        unit-asan unit-asan-bins fuzz fuzz-bins fuzz-deps
+        unit-asan unit-asan-bins fuzz fuzz-bins fuzz-deps mermaid-parser
 
 all: minirun
 
@@ -137,6 +137,27 @@ fuzz: fuzz-deps
 			-artifact_prefix=build/fuzz/crashes/$$t/ \
 			build/fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
+
+# mermaid's own parser under node, in build/mermaid (never globally), for the
+# tests of `network show --format mermaid`. Node and npm come from Debian
+# when missing; a machine that cannot install them makes the tests skip.
+MERMAID_DIR := build/mermaid
+mermaid-parser: $(MERMAID_DIR)/.installed
+$(MERMAID_DIR)/.installed: tests/mermaid/package.json tests/mermaid/parse.mjs
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+		echo "make mermaid-parser: installing nodejs npm"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends nodejs npm >/dev/null; } || \
+		{ echo "make mermaid-parser: cannot install node and npm" >&2; exit 1; }
+	@mkdir -p $(MERMAID_DIR) && cp tests/mermaid/package.json tests/mermaid/parse.mjs $(MERMAID_DIR)/
+	@echo "  NPM     mermaid, jsdom -> $(MERMAID_DIR)"
+	@cd $(MERMAID_DIR) && npm install --no-audit --no-fund --ignore-scripts --no-save \
+		--loglevel=error >npm.log 2>&1 || \
+		{ echo "make mermaid-parser: npm install failed: $$(grep -m1 -i err npm.log)" >&2; exit 1; }
+	@printf 'graph LR\n  a["ok"] --> b\n' >$(MERMAID_DIR)/selftest.mmd
+	@node $(MERMAID_DIR)/parse.mjs $(MERMAID_DIR)/selftest.mmd >/dev/null || \
+		{ echo "make mermaid-parser: the parser does not run under node $$(node --version)" >&2; exit 1; }
+	@touch $@
 
 rootfs/busybox:
 	rootfs-tools/mkrootfs busybox $@

@@ -1,6 +1,7 @@
 #!/bin/bash
 # `minirun network show`: the bridge network drawn as text, mermaid and dot;
-# graphviz's dot must render the dot output.
+# graphviz's dot must render the dot output and mermaid's own parser must
+# accept the mermaid output.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bridge-lib.sh"
 bridge_setup || exit 1
@@ -30,6 +31,19 @@ mmd=$(mr network show --format mermaid)
 check_match "mermaid: a flowchart" "$mmd" '^graph LR'
 check_match "mermaid: web with its address" "$mmd" "c${idw:0:12}\\[\"web<br/>eth0 10\\.99\\.0\\.2/16\"\\]"
 check_match "mermaid: the published port's DNAT edge" "$mmd" "-\\.->\\|DNAT\\| c${idw:0:12}"
+# mermaid's own parser (make mermaid-parser puts it in build/mermaid); a broken
+# copy must fail it, or the check proves nothing.
+if why=$(make -s -C "$TOP" mermaid-parser 2>&1 >/dev/null); then
+	printf '%s\n' "$mmd" >"$T_DIR/net.mmd"
+	printf '%s\n' "$mmd" | sed 's/\]$//' >"$T_DIR/broken.mmd"
+	out=$(node "$TOP/build/mermaid/parse.mjs" "$T_DIR/net.mmd" 2>&1); rc=$?
+	check_eq "mermaid: mermaid's parser accepts it ($out)" "$rc" 0
+	out=$(node "$TOP/build/mermaid/parse.mjs" "$T_DIR/broken.mmd" 2>&1); rc=$?
+	check_eq "mermaid: ... and refuses a broken copy (unclosed labels)" "$rc" 1
+	check_match "... naming the parse error" "$out" 'Parse error on line'
+else
+	skip "mermaid: mermaid's parser accepts it" "$(printf '%s' "$why" | tail -n1)"
+fi
 err=$(mr network show --format png 2>&1); rc=$?
 check_eq "an unknown format is refused (125)" "$rc" 125
 mr rm -f web db >/dev/null
