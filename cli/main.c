@@ -18,6 +18,7 @@
 #include "../runtime/gc.h"
 #include "../runtime/inspect.h"
 #include "../runtime/logs.h"
+#include "../runtime/netexplain.h"
 #include "../runtime/netshow.h"
 #include "../runtime/remove.h"
 #include "../runtime/stop.h"
@@ -38,6 +39,7 @@ static const char usage[] =
     "  run [OPTIONS] ROOTFS [CMD [ARG...]]   run a command in a new container\n"
     "  ps [-a]                               list containers\n"
     "  rm NAME|ID...                         remove stopped containers\n"
+    "  net explain NAME [--port P]           how packets reach the container and leave it\n"
     "\n"
     "run options:\n"
     "  --rm                     remove the container when it exits\n"
@@ -353,14 +355,35 @@ static int cmd_doctor(const struct global_opts *g, int argc, char **argv, struct
 	return r;
 }
 
+static int cmd_net_explain(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
+{
+	static const struct option lo[] = {{"port", required_argument, NULL, 'p'}, {0}};
+	const char *port = NULL;
+	int c;
+
+	verb_reset();
+	while ((c = verb_opt(argc, argv, ":", lo, err)) != -1) {
+		if (c == -2)
+			return -1;
+		port = optarg;
+	}
+	if (argc - optind != 1)
+		return mr_error(err, 0, "\"net explain\" requires exactly 1 argument: NAME");
+	return netexplain_print(g->root, argv[optind], port, stdout, err);
+}
+
 static int cmd_network(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
 {
 	static const struct option lo[] = {{"format", required_argument, NULL, 'f'}, {0}};
 	enum netshow_format f = SHOW_TEXT;
 	int c;
 
+	if (argc >= 2 && strcmp(argv[1], "explain") == 0)
+		return cmd_net_explain(g, argc - 1, argv + 1, err);
 	if (argc < 2 || strcmp(argv[1], "show") != 0)
-		return mr_error(err, 0, "usage: network show [--format text|mermaid|dot]");
+		return mr_error(err, 0,
+				"usage: network show [--format text|mermaid|dot] | network explain "
+				"NAME [--port P]");
 	verb_reset();
 	while ((c = verb_opt(argc - 1, argv + 1, "+:", lo, err)) != -1) {
 		if (c == -2)
@@ -392,9 +415,11 @@ static const struct verb {
 	const char *name;
 	int (*fn)(const struct global_opts *, int, char **, struct mr_err *);
 } verbs[] = {
-    {"run", cmd_run},	{"ps", cmd_ps},		  {"rm", cmd_rm},	  {"stop", cmd_stop},
-    {"kill", cmd_kill}, {"inspect", cmd_inspect}, {"port", cmd_port},	  {"logs", cmd_logs},
-    {"exec", cmd_exec}, {"gc", cmd_gc},		  {"doctor", cmd_doctor}, {"network", cmd_network},
+    {"run", cmd_run},	  {"ps", cmd_ps},	  {"rm", cmd_rm},
+    {"stop", cmd_stop},	  {"kill", cmd_kill},	  {"inspect", cmd_inspect},
+    {"port", cmd_port},	  {"logs", cmd_logs},	  {"exec", cmd_exec},
+    {"gc", cmd_gc},	  {"doctor", cmd_doctor}, {"network", cmd_network},
+    {"net", cmd_network},
 };
 
 int main(int argc, char **argv)

@@ -35,11 +35,11 @@
 
 #include "../common/cleanup.h"
 
-#define MAP_ANY "ports_any" /* proto . port            -> cont_ip . cont_port */
-#define MAP_IP "ports_ip"   /* host_ip . proto . port  -> cont_ip . cont_port */
-#define MAP_ANY_ID 1	    /* batch-local ids, so rules can name a map made in the same batch */
+#define MAP_ANY NFT_MAP_ANY
+#define MAP_IP NFT_MAP_IP
+#define MAP_ANY_ID 1 /* batch-local ids, so rules can name a map made in the same batch */
 #define MAP_IP_ID 2
-#define SET_SRC "allowed_src" /* bridge table: ifname . ether_addr . ipv4_addr */
+#define SET_SRC NFT_SET_SRC
 #define SET_SRC_ID 3
 
 /* nft's datatype numbers (nftables src/datatype.h). A concatenation's type is

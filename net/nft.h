@@ -14,6 +14,9 @@
 #include "nl.h"
 
 #define NFT_TABLE "minirun"
+#define NFT_MAP_ANY "ports_any"	  /* inet: proto . port -> cont_ip . cont_port */
+#define NFT_MAP_IP "ports_ip"	  /* inet: host_ip . proto . port -> cont_ip . cont_port */
+#define NFT_SET_SRC "allowed_src" /* bridge: ifname . ether_addr . ipv4_addr */
 
 /* One published port, after range expansion and host-port choice. */
 struct nft_port {
