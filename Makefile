@@ -166,7 +166,13 @@ demo: deps
 	$(MAKE) --no-print-directory all rootfs/busybox
 	tests/demo.sh
 
-bench: deps all rootfs/busybox
+# The throughput bench's bulk sender and sink, static to run inside the busybox rootfs.
+build/bench/bulk: bench/bulk.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -static -o $@ $<
+
+bench: deps all rootfs/busybox build/bench/bulk
 	bench/run.sh
 
 # N detached containers on one bridge (SCALE_N, default 500); appends to docs/performance.md

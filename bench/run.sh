@@ -30,6 +30,7 @@ NS="mrbench-$$"
 CG="minirun-bench-$$"
 ROOT=$(mktemp -d /tmp/minirun-bench.XXXXXX)
 D=$ROOT/docker
+. bench/throughput.sh
 DOCKERD_PID=""
 HOST_PATHS=(/etc/docker/key.json /etc/docker /run/docker/plugins /run/docker /run/containerd/s /run/containerd)
 declare -A EXISTED
@@ -60,6 +61,7 @@ cleanup() {
 			if [ -d "$p" ]; then rmdir "$p" 2>/dev/null; else rm -f "$p"; fi
 		done
 	fi
+	tp_teardown
 	ip netns del "$NS" 2>/dev/null
 	if grep -q " $ROOT" /proc/self/mountinfo; then
 		echo "bench: mounts remain under $ROOT; not removing it" >&2
@@ -83,6 +85,7 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
 ip netns add "$NS"
 ip -n "$NS" link set lo up
+tp_setup
 
 # median_ms RUNS CMD...: run CMD RUNS times inside the namespace, print the median in ms.
 median_ms() {
@@ -105,6 +108,8 @@ none=$(median_ms "$N" $MR --network none "$ROOTFS" /bin/true)
 host=$(median_ms "$N" $MR --network host "$ROOTFS" /bin/true)
 bridge=$(median_ms "$N" $MR "$ROOTFS" /bin/true)
 publish=$(median_ms "$N" $MR -p 18080:80 "$ROOTFS" /bin/true)
+echo "bench: minirun's data path ($TP_RUNS x ${TP_SECONDS} s per path)" >&2
+tp_mr=$(tp_minirun) || tp_mr="- - - -"
 
 # ---- Docker, in the same namespace ----
 dk() { docker -H "unix://$D/sock" "$@"; }
@@ -140,7 +145,7 @@ docker_bench() {
 		DK_NOTE="not available (dockerd did not start: $(tail -1 "$D/log" | cut -c1-160))"
 		return 1
 	fi
-	if ! tar -C "$ROOTFS" -c . | dk import -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' - bb:bench >/dev/null 2>"$D/err" ||
+	if ! tar -C "$TP_ROOTFS" -c . | dk import -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' - bb:bench >/dev/null 2>"$D/err" ||
 		! dk run --rm bb:bench /bin/true >/dev/null 2>>"$D/err"; then
 		DK_NOTE="not available (import or first run failed: $(tail -1 "$D/err" | cut -c1-160))"
 		return 1
@@ -157,9 +162,11 @@ docker_bench() {
 		DK_NOTE="not available (docker run fails)"
 		return 1
 	fi
+	echo "bench: Docker's data path" >&2
+	tp_dk=$(tp_docker) || tp_dk="- - - -"
 	return 0
 }
-DK_NOTE="" DK_VERSION=""
+DK_NOTE="" DK_VERSION="" tp_dk="- - - -"
 dnone="" dhost="" dbridge="" dpublish=""
 docker_bench || { dnone=$DK_NOTE dhost=$DK_NOTE dbridge=$DK_NOTE dpublish=$DK_NOTE; }
 stop_dockerd
@@ -243,11 +250,17 @@ ${split_rows%$'\n'}"
 else
 	split_table="(The split of one run was not measured: BENCH_SPLIT=0 or no strace.)"
 fi
+tp_table="| data path: TCP, one stream, Mbit/s (median of $TP_RUNS x $TP_SECONDS s) | host -> container's address | neighbour -> container's address | 127.0.0.1 -> published port (vs straight) | neighbour -> published port (vs straight; vs the neighbour's straight) |
+| --- | ---: | ---: | ---: | ---: |
+$(tp_row minirun "$tp_mr")
+$(tp_row "Docker${DK_VERSION:+ $DK_VERSION}" "$tp_dk")"
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 machine="${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), load average $LOAD at the start, $(date -u +%Y-%m-%d)"
 echo "$table"
 echo
 echo "$split_table"
+echo
+echo "$tp_table"
 echo
 echo "machine: $machine"
 {
@@ -271,6 +284,8 @@ HEAD
 	echo "$table"
 	echo
 	echo "$split_table"
+	echo
+	echo "$tp_table"
 	echo
 	echo "Machine: $machine."
 	cat <<'TAIL'

@@ -160,9 +160,14 @@ static int for_each_ref(const struct global_opts *g, int argc, char **argv, int 
 	return failed ? -2 : 0;
 }
 
-static int do_rm(const struct global_opts *g, const char *ref, void *force, struct mr_err *err)
+/* Each REF as for_each_ref() reports it: the error line, or the REF. */
+static void rm_report(const char *ref, const char *why, void *data)
 {
-	return container_remove(g->root, ref, *(bool *)force, err);
+	(void)data;
+	if (why)
+		mr_error_print(stderr, why);
+	else
+		printf("%s\n", ref);
 }
 
 static int cmd_rm(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
@@ -177,15 +182,13 @@ static int cmd_rm(const struct global_opts *g, int argc, char **argv, struct mr_
 			return -1;
 		force = true;
 	}
-	/* rm -f of many: kill them all first, so that their monitors take them
-	 * down at the same time rather than one after another. */
-	if (force)
-		for (int i = optind; i < argc; i++) {
-			struct mr_err ignore = {0};
-			container_kill(g->root, argv[i], SIGKILL, &ignore);
-			mr_error_clear(&ignore);
-		}
-	return for_each_ref(g, argc, argv, optind, do_rm, &force, err);
+	if (optind >= argc)
+		return mr_error(err, 0, "\"%s\" requires at least 1 argument", argv[0]);
+	/* All at once: many cost about what one does (see runtime/remove.c). */
+	return containers_remove(g->root, argv + optind, (size_t)(argc - optind), force, rm_report,
+				 NULL) < 0
+		   ? -2
+		   : 0;
 }
 
 static int do_stop(const struct global_opts *g, const char *ref, void *t, struct mr_err *err)

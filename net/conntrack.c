@@ -1,4 +1,4 @@
-/* conntrack.c - deletes the IPv4 conntrack entries of one published port
+/* conntrack.c - deletes the IPv4 conntrack entries of published ports
  * through ctnetlink: dump the table, keep the matching original tuples, then
  * delete them one by one (the socket cannot send while its dump runs). */
 #include "conntrack.h"
@@ -28,7 +28,8 @@ struct ct_entry {
 
 struct ct_found {
 	uint8_t proto;
-	uint16_t port; /* network order */
+	const uint16_t *ports; /* host order */
+	size_t n_ports;
 	struct ct_entry *v;
 	size_t n, cap;
 	bool oom;
@@ -89,6 +90,14 @@ static bool parse_orig(const struct nlattr *orig, struct ct_entry *e)
 }
 
 /* Dump callback: keep the entries whose original tuple is proto/port. */
+static bool port_in(const struct ct_found *f, uint16_t port)
+{
+	for (size_t i = 0; i < f->n_ports; i++)
+		if (f->ports[i] == port)
+			return true;
+	return false;
+}
+
 static int collect(const struct nlmsghdr *nlh, void *data)
 {
 	struct ct_found *f = data;
@@ -100,7 +109,7 @@ static int collect(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK; /* not understood: not ours to delete */
 	if (!tb[CTA_TUPLE_ORIG] || !parse_orig(tb[CTA_TUPLE_ORIG], &e))
 		return MNL_CB_OK;
-	if (e.proto != f->proto || e.dport != f->port)
+	if (e.proto != f->proto || !port_in(f, ntohs(e.dport)))
 		return MNL_CB_OK;
 	if (attr_ok(tb[CTA_ZONE], MNL_TYPE_U16)) {
 		e.has_zone = true;
@@ -188,23 +197,33 @@ static int ct_delete(struct nl *nl, const struct ct_entry *e, struct mr_err *err
 
 int conntrack_flush_port(struct nl *nl, uint8_t proto, uint16_t port, struct mr_err *err)
 {
-	struct ct_found f = {.proto = proto, .port = htons(port)};
+	int r = conntrack_flush_ports(nl, proto, &port, 1, err);
+
+	if (r < 0)
+		mr_error_wrap(err, "forget connections to port %u", port);
+	return r;
+}
+
+/* One dump for all of ports: a dump walks the whole conntrack table, every
+ * namespace's (about 10 ms here), whatever it keeps. */
+int conntrack_flush_ports(struct nl *nl, uint8_t proto, const uint16_t *ports, size_t n,
+			  struct mr_err *err)
+{
+	struct ct_found f = {.proto = proto, .ports = ports, .n_ports = n};
 	_cleanup_free_ struct ct_entry *v = NULL;
 	int deleted = 0;
 	int r;
 
+	if (n == 0)
+		return 0;
 	r = ct_dump(nl, &f, err);
 	v = f.v; /* freed on every return */
-	if (r < 0) {
-		mr_error_wrap(err, "forget connections to port %u", port);
+	if (r < 0)
 		return -1;
-	}
 	for (size_t i = 0; i < f.n; i++) {
 		r = ct_delete(nl, &v[i], err);
-		if (r < 0) {
-			mr_error_wrap(err, "forget connections to port %u", port);
+		if (r < 0)
 			return -1;
-		}
 		deleted += r;
 	}
 	return deleted;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../common/err.h"
@@ -14,3 +15,6 @@
  * order). Entries that vanish meanwhile are not an error. Returns the count
  * deleted, or -1 with err set. */
 int conntrack_flush_port(struct nl *nl, uint8_t proto, uint16_t port, struct mr_err *err);
+/* The same for every port of ports[0..n) (host order), in one dump. */
+int conntrack_flush_ports(struct nl *nl, uint8_t proto, const uint16_t *ports, size_t n,
+			  struct mr_err *err);

@@ -185,30 +185,131 @@ static int count_dead(const struct ipam_lease *l, void *data)
 	return 0;
 }
 
-struct reclaim_ctx {
-	struct nl *nf;
-	struct strv gone; /* ids whose elements are gone: their leases go */
+/* Leases to take back: those of ids (sorted), or every dead one (ids NULL),
+ * at most cap of them, with what is needed to delete their elements. */
+struct many_ctx {
+	char **ids;
+	size_t n_ids, cap;
+	struct nft_container *cs; /* the leases found, with their elements */
+	char (*veths)[16];
+	struct nft_port **ports;
+	struct strv found;
+	size_t n;
 };
 
-static int drop_if_dead(const struct ipam_lease *l, void *data)
+static int cmp_str(const void *a, const void *b)
 {
-	struct reclaim_ctx *c = data;
-	struct mr_err ignore = {0};
-	unsigned char mac[6];
-	char veth[16];
-	int r;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	if (pid_alive(l->owner, l->owner_start))
-		return 0;
-	container_mac(l->ip, mac);
-	container_veth(l->id, veth);
-	r = nft_del_container(c->nf, veth, mac, l->ip, l->ports, l->n_ports, &ignore);
-	mr_error_clear(&ignore);
-	/* "Dead" is decided here, once; and a lease whose elements could not
-	 * be removed stays, so that a later try finds them again. */
-	if (r == 0 && strv_push(&c->gone, l->id) < 0)
+static int collect_gone(const struct ipam_lease *l, void *data)
+{
+	struct many_ctx *c = data;
+	struct nft_container *one = &c->cs[c->n];
+
+	if ((c->ids && !bsearch(&l->id, c->ids, c->n_ids, sizeof(*c->ids), cmp_str)) ||
+	    pid_alive(l->owner, l->owner_start) || c->n == c->cap)
+		return 0; /* not asked for, or its owner releases it itself */
+	c->ports[c->n] = calloc(l->n_ports + 1, sizeof(**c->ports));
+	if (!c->ports[c->n] || strv_push(&c->found, l->id) < 0) {
+		free(c->ports[c->n]);
 		return -1;
+	}
+	memcpy(c->ports[c->n], l->ports, l->n_ports * sizeof(*l->ports));
+	container_veth(l->id, c->veths[c->n]);
+	one->veth = c->veths[c->n];
+	one->ip = l->ip;
+	container_mac(l->ip, one->mac);
+	one->ports = c->ports[c->n];
+	one->n_ports = l->n_ports;
+	c->n++;
 	return 0;
+}
+
+/* UDP "connections" to the ports of cs that go (one conntrack dump for all). */
+static void flush_udp(struct nl *nf, const struct nft_container *cs, size_t n)
+{
+	struct mr_err ignore = {0};
+	uint16_t *udp = NULL;
+	size_t n_udp = 0, total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += cs[i].n_ports;
+	if (total)
+		udp = calloc(total, sizeof(*udp));
+	for (size_t i = 0; udp && i < n; i++)
+		for (size_t j = 0; j < cs[i].n_ports; j++)
+			if (cs[i].ports[j].proto == IPPROTO_UDP)
+				udp[n_udp++] = cs[i].ports[j].host_port;
+	conntrack_flush_ports(nf, IPPROTO_UDP, udp, n_udp, &ignore);
+	mr_error_clear(&ignore);
+	free(udp);
+}
+
+/* The elements of c's leases, in one batch if the kernel can; else one
+ * container at a time. Those whose elements stay lose their lease from
+ * c->found (set to NULL), so that a later try finds them again. */
+static void del_elements(struct nl *nf, struct many_ctx *c)
+{
+	struct mr_err ignore = {0};
+
+	if (nft_del_many(nf, c->cs, c->n, &ignore) < 0) {
+		mr_error_clear(&ignore);
+		for (size_t i = 0; i < c->n; i++) {
+			const struct nft_container *one = &c->cs[i];
+			if (nft_del_container(nf, one->veth, one->mac, one->ip, one->ports,
+					      one->n_ports, &ignore) < 0) {
+				free(c->found.v[i]);
+				c->found.v[i] = NULL;
+			}
+			mr_error_clear(&ignore);
+		}
+	}
+	flush_udp(nf, c->cs, c->n);
+}
+
+/* Take back the leases that c selects, with their elements (in one batch
+ * where the kernel can), under the IPAM lock the caller holds; *nf is opened
+ * here if there is anything to delete, and closed by the caller once the
+ * lock is let go (see net_release()). "Dead" is decided here, once; a lease
+ * whose elements could not be removed stays, so that a later try finds them
+ * again. *count: how many leases went. */
+static int release_leases(struct ipam *ip, struct many_ctx *c, struct nl *nf, size_t *count)
+{
+	struct mr_err ignore = {0};
+	struct nl rt = {0};
+	int r = -1;
+
+	*count = 0;
+	c->cs = calloc(c->cap + 1, sizeof(*c->cs));
+	c->veths = calloc(c->cap + 1, sizeof(*c->veths));
+	c->ports = calloc(c->cap + 1, sizeof(*c->ports));
+	if (!c->cs || !c->veths || !c->ports || ipam_foreach(ip, collect_gone, c) < 0)
+		goto out;
+	r = 0;
+	if (c->n == 0 || nl_open(nf, NETLINK_NETFILTER, &ignore) < 0)
+		goto out;
+	del_elements(nf, c);
+	/* Usually gone with the containers' namespaces already. */
+	if (nl_open(&rt, NETLINK_ROUTE, &ignore) == 0) {
+		for (size_t i = 0; i < c->n; i++)
+			link_del(&rt, c->veths[i], &ignore), mr_error_clear(&ignore);
+		nl_close(&rt);
+	}
+	for (size_t i = 0; i < c->n; i++)
+		if (c->found.v[i]) {
+			ipam_release(ip, c->found.v[i]);
+			(*count)++;
+		}
+out:
+	mr_error_clear(&ignore);
+	for (size_t i = 0; c->ports && i < c->n; i++)
+		free(c->ports[i]);
+	strv_free(&c->found);
+	free(c->cs);
+	free(c->veths);
+	free(c->ports);
+	return r;
 }
 
 /* Take back the leases of owners that are gone, with their elements. The
@@ -217,25 +318,16 @@ static int drop_if_dead(const struct ipam_lease *l, void *data)
  * neither meet (EEXIST) nor lose (deleted by key) the stale ones. */
 static int reclaim_dead(struct ipam *ip, size_t *count)
 {
-	struct mr_err ignore = {0};
+	struct many_ctx c = {0};
 	struct nl nf = {0};
-	struct reclaim_ctx c = {.nf = &nf};
-	size_t dead = 0;
-	int r = 0;
+	int r;
 
 	*count = 0;
-	ipam_foreach(ip, count_dead, &dead);
-	if (!dead)
+	ipam_foreach(ip, count_dead, &c.cap);
+	if (!c.cap)
 		return 0;
-	if (nl_open(&nf, NETLINK_NETFILTER, &ignore) == 0) {
-		r = ipam_foreach(ip, drop_if_dead, &c);
-		nl_close(&nf);
-	}
-	mr_error_clear(&ignore);
-	for (size_t i = 0; i < c.gone.n; i++)
-		ipam_release(ip, c.gone.v[i]);
-	*count = c.gone.n;
-	strv_free(&c.gone);
+	r = release_leases(ip, &c, &nf, count);
+	nl_close(&nf);
 	return r;
 }
 
@@ -507,7 +599,7 @@ out:
 void net_release(int rootfd, const char *id, struct net_state *st)
 {
 	struct mr_err ignore = {0};
-	struct nl nl = {0};
+	struct nl nf = {0}, rt = {0};
 	struct ipam *ip = NULL;
 
 	if (st->mode != NET_BRIDGE)
@@ -519,24 +611,25 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 	if (ipam_open(rootfd, &ip, &ignore) < 0)
 		ip = NULL;
 	bool keep_lease = false;
-	if (ip && ipam_holds(ip, id) && nl_open(&nl, NETLINK_NETFILTER, &ignore) == 0) {
-		unsigned char mac[6];
-		container_mac(st->ip, mac);
-		/* Elements that could not be removed keep the lease: with the
-		 * owner gone, `gc` or the next run tries again. */
-		keep_lease = nft_del_container(&nl, st->veth, mac, st->ip, st->ports, st->n_ports,
-					       &ignore) < 0;
-		for (size_t i = 0; i < st->n_ports; i++)
-			if (st->ports[i].proto == IPPROTO_UDP)
-				conntrack_flush_port(&nl, IPPROTO_UDP, st->ports[i].host_port,
-						     &ignore);
-		nl_close(&nl);
+	if (ip && ipam_holds(ip, id) && nl_open(&nf, NETLINK_NETFILTER, &ignore) == 0) {
+		struct nft_container one = {
+		    .veth = st->veth, .ip = st->ip, .ports = st->ports, .n_ports = st->n_ports};
+		container_mac(st->ip, one.mac);
+		/* One batch where the kernel can "destroy"; else the older
+		 * two. Elements that could not be removed keep the lease: with
+		 * the owner gone, `gc` or the next run tries again. */
+		if (nft_del_many(&nf, &one, 1, &ignore) < 0) {
+			mr_error_clear(&ignore);
+			keep_lease = nft_del_container(&nf, st->veth, one.mac, st->ip, st->ports,
+						       st->n_ports, &ignore) < 0;
+		}
+		flush_udp(&nf, &one, 1);
 	}
 	mr_error_clear(&ignore);
 	/* Usually gone with the container's namespace already; ENODEV is fine. */
-	if (st->veth[0] && nl_open(&nl, NETLINK_ROUTE, &ignore) == 0) {
-		link_del(&nl, st->veth, &ignore);
-		nl_close(&nl);
+	if (st->veth[0] && nl_open(&rt, NETLINK_ROUTE, &ignore) == 0) {
+		link_del(&rt, st->veth, &ignore);
+		nl_close(&rt);
 	}
 	mr_error_clear(&ignore);
 	if (ip) {
@@ -545,6 +638,39 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 		ipam_commit(ip, &ignore);
 	}
 	mr_error_clear(&ignore);
+	/* Last, outside the lock: closing a netfilter socket after a deletion
+	 * waits in the kernel for the deleted elements to be freed (an RCU
+	 * grace period, ~10-20 ms); others' releases need not wait for it. */
+	nl_close(&nf);
+}
+
+int net_release_many(int rootfd, char *const *ids, size_t n, struct mr_err *err)
+{
+	_cleanup_free_ char **sorted = NULL;
+	struct many_ctx c = {.n_ids = n, .cap = n};
+	struct nl nf = {0};
+	struct ipam *ip;
+	size_t count;
+	int r;
+
+	if (n == 0)
+		return 0;
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted)
+		return mr_error(err, ENOMEM, "release");
+	memcpy(sorted, ids, n * sizeof(*ids));
+	qsort(sorted, n, sizeof(*sorted), cmp_str);
+	c.ids = sorted;
+	if (ipam_open(rootfd, &ip, err) < 0)
+		return -1;
+	if (release_leases(ip, &c, &nf, &count) < 0) {
+		ipam_close(ip);
+		nl_close(&nf);
+		return mr_error(err, ENOMEM, "release");
+	}
+	r = ipam_commit(ip, err);
+	nl_close(&nf); /* last: see net_release() */
+	return r;
 }
 
 void net_state_free(struct net_state *st)

@@ -53,4 +53,9 @@ int net_reclaim(int rootfd, size_t *count, struct mr_err *err);
 /* Undo net_attach and net_reserve from st alone; anything already gone is fine. */
 void net_release(int rootfd, const char *id, struct net_state *st);
 
+/* The same for many containers whose owners are gone (rm -f, gc), at once:
+ * one IPAM lock, one nftables batch, one wait of the kernel's. What goes is
+ * what their leases record; a lease whose owner is alive is left to it. */
+int net_release_many(int rootfd, char *const *ids, size_t n, struct mr_err *err);
+
 void net_state_free(struct net_state *st);

@@ -6,6 +6,8 @@
  * tests/integration/t-nft-ruleset.sh holds the exact `nft list ruleset` this
  * makes. */
 #include "nft.h"
+#include "nft_batch.h"
+#include "nft_elems.h"
 #include "nftnl_cleanup.h"
 
 #include <arpa/inet.h>
@@ -57,10 +59,9 @@
 #define KEY_SRC_TYPE TYPE_CONCAT(TYPE_CONCAT(TYPE_IFNAME, TYPE_ETHERADDR), TYPE_IPADDR)
 
 /* Every member of a concatenated key or value takes a whole 4-byte register. */
-#define KEY_ANY_LEN 8  /* inet_proto . inet_service */
-#define KEY_IP_LEN 12  /* ipv4_addr . inet_proto . inet_service */
-#define DATA_LEN 8     /* ipv4_addr . inet_service */
-#define KEY_SRC_LEN 28 /* ifname (16) . ether_addr (6 + 2) . ipv4_addr */
+#define KEY_ANY_LEN 8 /* inet_proto . inet_service */
+#define KEY_IP_LEN 12 /* ipv4_addr . inet_proto . inet_service */
+#define DATA_LEN 8    /* ipv4_addr . inet_service */
 
 /* Offsets in the IPv4 header and the transport header. */
 #define IP_SADDR 12
@@ -76,118 +77,6 @@
  * (they must all fit the socket's receive buffer), and small messages keep an
  * error answer, which echoes the whole message, inside one page-sized read. */
 #define ELEMS_PER_MSG 64
-
-/* ---- one nfnetlink batch ---- */
-
-struct batch {
-	struct nl *nl;
-	char *buf;
-	struct mnl_nlmsg_batch *b;
-	uint32_t first, last; /* seq of the first and the last message inside begin..end */
-	size_t count;	      /* messages inside begin..end */
-};
-
-static void batch_freep(struct batch *bt)
-{
-	if (bt->b)
-		mnl_nlmsg_batch_stop(bt->b);
-	free(bt->buf);
-	bt->b = NULL;
-	bt->buf = NULL;
-}
-
-/* limit bounds the whole batch; the buffer is twice that because libmnl lets
- * the message that crosses the limit be written before it says so. Zeroed:
- * libmnl 1.0.4 leaves attribute padding as it finds it. */
-static int batch_start(struct batch *bt, struct nl *nl, size_t limit, struct mr_err *err)
-{
-	bt->nl = nl;
-	bt->buf = calloc(2, limit);
-	if (!bt->buf)
-		return mr_error(err, ENOMEM, "nftables batch"), -ENOMEM;
-	bt->b = mnl_nlmsg_batch_start(bt->buf, limit);
-	if (!bt->b)
-		return mr_error(err, ENOMEM, "nftables batch"), -ENOMEM;
-	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), nl->seq++);
-	mnl_nlmsg_batch_next(bt->b);
-	return 0;
-}
-
-/* Start the next message: its own seq, NLM_F_ACK so that its answer is read. */
-static struct nlmsghdr *batch_msg_in(struct batch *bt, uint16_t family, uint16_t type,
-				     uint16_t flags)
-{
-	uint32_t seq = bt->nl->seq++;
-
-	if (bt->count++ == 0)
-		bt->first = seq;
-	bt->last = seq;
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type, family,
-				     flags | NLM_F_ACK, seq);
-}
-
-static struct nlmsghdr *batch_msg(struct batch *bt, uint16_t type, uint16_t flags)
-{
-	return batch_msg_in(bt, NFPROTO_INET, type, flags);
-}
-
-/* Close the message that batch_msg() started, once its payload is written. */
-static int batch_next(struct batch *bt, struct mr_err *err)
-{
-	if (!mnl_nlmsg_batch_next(bt->b))
-		return mr_error(err, EMSGSIZE, "nftables batch too large"), -EMSGSIZE;
-	return 0;
-}
-
-/* Raise a socket buffer to at least want bytes (as the kernel counts them). */
-static void sock_buf_grow(int fd, int opt, int force_opt, size_t want)
-{
-	int cur = 0, val = want > INT_MAX / 2 ? INT_MAX / 2 : (int)want;
-	socklen_t len = sizeof(cur);
-
-	if (getsockopt(fd, SOL_SOCKET, opt, &cur, &len) == 0 && cur >= val)
-		return;
-	/* FORCE passes the sysctl limits (we hold CAP_NET_ADMIN for nftables
-	 * anyway); without it the kernel caps at wmem_max/rmem_max. */
-	if (setsockopt(fd, SOL_SOCKET, force_opt, &val, sizeof(val)) < 0)
-		setsockopt(fd, SOL_SOCKET, opt, &val, sizeof(val));
-}
-
-/* The kernel refuses a datagram bigger than the send buffer, and drops
- * answers that do not fit the receive buffer (recv then fails with ENOBUFS).
- * Every message is answered, and an error echoes its whole message, so a batch
- * of thousands of elements outgrows the ~208 KiB defaults. Failure to grow is
- * not fatal: the send or the receive then reports it. */
-static void batch_fit_socket(struct batch *bt)
-{
-	int fd = mnl_socket_get_fd(bt->nl->sock);
-	size_t len = mnl_nlmsg_batch_size(bt->b);
-
-	sock_buf_grow(fd, SO_SNDBUF, SO_SNDBUFFORCE, len + 4096);
-	sock_buf_grow(fd, SO_RCVBUF, SO_RCVBUFFORCE, 2 * len + (bt->count + 2) * 1024);
-}
-
-/* End, send, and check the ACK of every message. On failure *failed (may be
- * NULL) is the index of the refused message, or SIZE_MAX when the kernel
- * refused the batch as a whole. Returns 0 or -errno. */
-static int batch_send(struct batch *bt, size_t *failed, struct mr_err *err)
-{
-	uint32_t failed_seq = 0;
-	int r;
-
-	nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), bt->nl->seq++);
-	r = batch_next(bt, err);
-	if (r < 0)
-		return r;
-	batch_fit_socket(bt);
-	r = nl_batch_talk(bt->nl, mnl_nlmsg_batch_head(bt->b), mnl_nlmsg_batch_size(bt->b),
-			  bt->first, bt->last, &failed_seq, err);
-	if (r < 0 && failed)
-		*failed = (failed_seq >= bt->first && failed_seq <= bt->last)
-			      ? (size_t)(failed_seq - bt->first)
-			      : SIZE_MAX;
-	return r;
-}
 
 /* ---- rules, expression by expression, as `nft --debug=netlink` shows them ---- */
 
@@ -598,7 +487,7 @@ static int put_bridge_rules(struct batch *bt, struct mr_err *err)
 
 /* ---- tables, maps, chains ---- */
 
-static const char *family_name(uint32_t family)
+const char *family_name(uint32_t family)
 {
 	return family == NFPROTO_BRIDGE ? "bridge" : "inet";
 }
@@ -813,7 +702,7 @@ static void elem_data(const struct nft_port *p, uint8_t data[DATA_LEN])
 }
 
 /* "0.0.0.0:8080->10.99.0.2:80/tcp" for messages. */
-static const char *port_str(const struct nft_port *p, char *buf, size_t len)
+const char *port_str(const struct nft_port *p, char *buf, size_t len)
 {
 	char host[INET_ADDRSTRLEN], cont[INET_ADDRSTRLEN];
 
@@ -826,7 +715,7 @@ static const char *port_str(const struct nft_port *p, char *buf, size_t len)
 
 /* Messages split ports into runs that go to the same map, at most
  * ELEMS_PER_MSG long. Returns the end of the run starting at from. */
-static size_t run_end(const struct nft_port *ports, size_t n, size_t from)
+size_t run_end(const struct nft_port *ports, size_t n, size_t from)
 {
 	size_t to = from + 1;
 
@@ -836,8 +725,8 @@ static size_t run_end(const struct nft_port *ports, size_t n, size_t from)
 	return to;
 }
 
-static int put_elems(struct batch *bt, uint16_t type, uint16_t flags, const struct nft_port *ports,
-		     size_t from, size_t to, struct mr_err *err)
+int put_elems(struct batch *bt, uint16_t type, uint16_t flags, const struct nft_port *ports,
+	      size_t from, size_t to, struct mr_err *err)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
@@ -868,15 +757,8 @@ static int put_elems(struct batch *bt, uint16_t type, uint16_t flags, const stru
 	return batch_next(bt, err);
 }
 
-/* A container's element of @allowed_src: its veth . MAC . IP, each member in
- * whole 4-byte slots (the name in 16 bytes, zero padded). */
-struct src_elem {
-	const char *veth;
-	uint8_t key[KEY_SRC_LEN];
-};
-
-static int src_elem_make(struct src_elem *se, const char *veth, const unsigned char mac[6],
-			 struct in_addr ip, struct mr_err *err)
+int src_elem_make(struct src_elem *se, const char *veth, const unsigned char mac[6],
+		  struct in_addr ip, struct mr_err *err)
 {
 	if (!veth || !*veth || strlen(veth) >= IFNAMSIZ || ip.s_addr == htonl(INADDR_ANY))
 		return mr_error(err, EINVAL, "nftables: bad container source %s",
@@ -890,8 +772,8 @@ static int src_elem_make(struct src_elem *se, const char *veth, const unsigned c
 	return 0;
 }
 
-static int put_src_elem(struct batch *bt, uint16_t type, uint16_t flags, const struct src_elem *se,
-			struct mr_err *err)
+int put_src_elem(struct batch *bt, uint16_t type, uint16_t flags, const struct src_elem *se,
+		 struct mr_err *err)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
@@ -915,9 +797,9 @@ static int put_src_elem(struct batch *bt, uint16_t type, uint16_t flags, const s
 /* One batch that adds or deletes src's element (if src) and all of ports. On
  * failure [*bad_from, *bad_to) are the ports of the refused message ([0, n)
  * when unknown; *bad_from is SIZE_MAX when it was src's). */
-static int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct src_elem *src,
-		      const struct nft_port *ports, size_t n, size_t *bad_from, size_t *bad_to,
-		      struct mr_err *err)
+int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct src_elem *src,
+	       const struct nft_port *ports, size_t n, size_t *bad_from, size_t *bad_to,
+	       struct mr_err *err)
 {
 	_cleanup_(batch_freep) struct batch bt = {0};
 	size_t msgs = (n + ELEMS_PER_MSG - 1) / ELEMS_PER_MSG + 3; /* + map changes, src */
@@ -956,7 +838,7 @@ static int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct
 
 /* Whether the map holds p's key: 1 yes, 0 no (or no such map or table),
  * -errno if the kernel would not say. A read-only request, no transaction. */
-static int elem_exists(struct nl *nl, const struct nft_port *p)
+int elem_exists(struct nl *nl, const struct nft_port *p)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
@@ -985,7 +867,7 @@ static int elem_exists(struct nl *nl, const struct nft_port *p)
 	return r < 0 ? r : 1;
 }
 
-static int check_ports(const struct nft_port *ports, size_t n, struct mr_err *err)
+int check_ports(const struct nft_port *ports, size_t n, struct mr_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct nft_port *p = &ports[i];
@@ -1067,113 +949,4 @@ int nft_readd_container(struct nl *nl, const char *veth, const unsigned char mac
 			struct mr_err *err)
 {
 	return add_container(nl, veth, mac, ip, ports, n, false, err);
-}
-
-int nft_del_container(struct nl *nl, const char *veth, const unsigned char mac[6],
-		      struct in_addr ip, const struct nft_port *ports, size_t n, struct mr_err *err)
-{
-	struct src_elem src;
-	size_t from, to;
-	int r;
-
-	/* Its own batch: a source element already gone (ENOENT) must not make
-	 * the kernel refuse the port elements' removal too. */
-	r = src_elem_make(&src, veth, mac, ip, err);
-	if (r == 0)
-		r = send_elems(nl, NFT_MSG_DELSETELEM, 0, &src, NULL, 0, &from, &to, err);
-	if (r == -ENOENT) {
-		mr_error_clear(err);
-		r = 0;
-	} else if (r < 0 && r != -EINVAL) {
-		mr_error_wrap(err, "forget %s's own addresses", veth);
-	}
-	struct mr_err second = {0};
-	int r2 = nft_del_ports(nl, ports, n, r < 0 ? &second : err);
-	mr_error_clear(&second);
-	return r < 0 ? r : r2;
-}
-
-int nft_del_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err)
-{
-	size_t from, to;
-	char desc[96];
-	int r;
-
-	if (n == 0)
-		return 0;
-	if ((r = check_ports(ports, n, err)) < 0)
-		return r;
-	r = send_elems(nl, NFT_MSG_DELSETELEM, 0, NULL, ports, n, &from, &to, err);
-	if (r == 0)
-		return 0;
-	if (r != -ENOENT) {
-		mr_error_wrap(err, "unpublish %s", port_str(&ports[from], desc, sizeof(desc)));
-		return r;
-	}
-	/* Something is gone already (a half-removed container, a flushed table),
-	 * and then the kernel refuses the whole batch. Ask element by element
-	 * what is left (cheap reads) and remove that in one batch. Only if that
-	 * loses a race too, delete one element per batch and let "gone" pass:
-	 * each refused batch costs the kernel ~17 ms, a read some microseconds. */
-	mr_error_clear(err);
-	_cleanup_free_ struct nft_port *left = calloc(n, sizeof(*left));
-	size_t nleft = 0;
-	if (!left)
-		return mr_error(err, ENOMEM, "unpublish ports"), -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (elem_exists(nl, &ports[i]) != 0) /* errors too: try to delete it */
-			left[nleft++] = ports[i];
-	if (nleft == 0)
-		return 0;
-	r = send_elems(nl, NFT_MSG_DELSETELEM, 0, NULL, left, nleft, &from, &to, err);
-	if (r == -ENOENT) {
-		mr_error_clear(err);
-		for (size_t i = 0; i < nleft; i++) {
-			r = send_elems(nl, NFT_MSG_DELSETELEM, 0, NULL, &left[i], 1, &from, &to,
-				       err);
-			if (r == -ENOENT) {
-				mr_error_clear(err);
-				r = 0;
-			}
-			if (r < 0) {
-				from = i;
-				break;
-			}
-		}
-	}
-	if (r < 0)
-		mr_error_wrap(err, "unpublish %s", port_str(&left[from], desc, sizeof(desc)));
-	return r;
-}
-
-/* Each table in its own batch: one already gone (ENOENT) would make the
- * kernel refuse the other's deletion too. */
-static int delete_table(struct nl *nl, uint32_t family, struct mr_err *err)
-{
-	_cleanup_(batch_freep) struct batch bt = {0};
-	struct nlmsghdr *nlh;
-	int r;
-
-	r = batch_start(&bt, nl, 4096, err);
-	if (r < 0)
-		return r;
-	nlh = batch_msg_in(&bt, (uint16_t)family, NFT_MSG_DELTABLE, 0);
-	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, NFT_TABLE);
-	if ((r = batch_next(&bt, err)) < 0)
-		return r;
-	r = batch_send(&bt, NULL, err);
-	if (r == -ENOENT) {
-		mr_error_clear(err);
-		return 0;
-	}
-	if (r < 0)
-		mr_error_wrap(err, "delete nftables table %s %s", family_name(family), NFT_TABLE);
-	return r;
-}
-
-int nft_delete_table(struct nl *nl, struct mr_err *err)
-{
-	int r = delete_table(nl, NFPROTO_INET, err);
-
-	return r < 0 ? r : delete_table(nl, NFPROTO_BRIDGE, err);
 }

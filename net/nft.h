@@ -56,5 +56,19 @@ int nft_readd_container(struct nl *nl, const char *veth, const unsigned char mac
 int nft_del_container(struct nl *nl, const char *veth, const unsigned char mac[6],
 		      struct in_addr ip, const struct nft_port *ports, size_t n,
 		      struct mr_err *err);
+/* One container's elements, for nft_del_many(). */
+struct nft_container {
+	const char *veth;
+	unsigned char mac[6];
+	struct in_addr ip;
+	const struct nft_port *ports;
+	size_t n_ports;
+};
+/* Remove the elements of many containers in one batch: one transaction, so
+ * the kernel's wait for an RCU grace period after a deletion is paid once
+ * for all of them. Elements already gone are fine (Linux 6.3's "destroy");
+ * on -errno (an older kernel, a table gone) this batch removed nothing, and
+ * nft_del_container() one by one still can. */
+int nft_del_many(struct nl *nl, const struct nft_container *cs, size_t n, struct mr_err *err);
 /* Remove both tables (tests and `minirun gc` when nothing runs); gone = ok. */
 int nft_delete_table(struct nl *nl, struct mr_err *err);

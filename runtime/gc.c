@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -55,17 +56,44 @@ static void gc_names(int rootfd, FILE *out)
 	closedir(d);
 }
 
+/* Mark c exited, or remove it if it was started with --rm: its process is gone. */
+static void gc_settle(int rootfd, struct container *c, FILE *out)
+{
+	struct mr_err e = {0};
+
+	if (c->auto_remove || c->status == ST_CREATED) {
+		state_remove(rootfd, c, &e);
+		fprintf(out, "removed %.12s (%s): its process is gone\n", c->id, c->name);
+	} else {
+		c->status = ST_EXITED;
+		c->exit_code = 137; /* it was killed; Docker shows the same */
+		clock_gettime(CLOCK_REALTIME, &c->finished);
+		state_save(rootfd, c, &e);
+		fprintf(out, "released %.12s (%s): its process is gone\n", c->id, c->name);
+	}
+	mr_error_clear(&e);
+}
+
 int gc_run(const char *root, FILE *out, struct mr_err *err)
 {
 	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ struct container *stale = NULL;
+	_cleanup_free_ char **stale_ids = NULL;
 	struct strv ids = {0};
+	size_t n_stale = 0;
 
 	if (rootfd < 0)
 		return errno == ENOENT ? 0 : mr_error(err, errno, "state root %s", root);
 	if (state_list(rootfd, &ids, err) < 0)
 		return -1;
+	stale = calloc(ids.n + 1, sizeof(*stale));
+	stale_ids = calloc(ids.n + 1, sizeof(*stale_ids));
+	if (!stale || !stale_ids) {
+		strv_free(&ids);
+		return mr_error(err, ENOMEM, "gc");
+	}
 	for (size_t i = 0; i < ids.n; i++) {
-		struct container c;
+		struct container *c = &stale[n_stale];
 		struct mr_err e = {0};
 
 		if (abandoned_dir(rootfd, ids.v[i])) {
@@ -76,31 +104,30 @@ int gc_run(const char *root, FILE *out, struct mr_err *err)
 			mr_error_clear(&e);
 			continue;
 		}
-		if (state_load(rootfd, ids.v[i], &c, &e) < 0) {
+		if (state_load(rootfd, ids.v[i], c, &e) < 0) {
 			mr_error_wrap(&e, "gc"), mr_error_print(stderr, e.msg);
 			mr_error_clear(&e);
 			continue;
 		}
-		if (c.status != ST_EXITED && !pid_alive(c.pid, c.pid_start) &&
-		    !pid_alive(c.owner, c.owner_start)) {
-			net_release(rootfd, c.id, &c.net);
-			if (c.auto_remove || c.status == ST_CREATED) {
-				state_remove(rootfd, &c, &e);
-				fprintf(out, "removed %.12s (%s): its process is gone\n", c.id,
-					c.name);
-			} else {
-				c.status = ST_EXITED;
-				c.exit_code = 137; /* it was killed; Docker shows the same */
-				clock_gettime(CLOCK_REALTIME, &c.finished);
-				state_save(rootfd, &c, &e);
-				fprintf(out, "released %.12s (%s): its process is gone\n", c.id,
-					c.name);
-			}
-			mr_error_clear(&e);
+		if (c->status != ST_EXITED && !pid_alive(c->pid, c->pid_start) &&
+		    !pid_alive(c->owner, c->owner_start)) {
+			stale_ids[n_stale++] = c->id;
+			continue;
 		}
-		container_free(&c);
+		container_free(c);
 	}
 	strv_free(&ids);
+	/* Their networks all at once: one lock, one nftables batch. */
+	if (n_stale) {
+		struct mr_err e = {0};
+		if (net_release_many(rootfd, stale_ids, n_stale, &e) < 0)
+			mr_error_wrap(&e, "gc"), mr_error_print(stderr, e.msg);
+		mr_error_clear(&e);
+	}
+	for (size_t i = 0; i < n_stale; i++) {
+		gc_settle(rootfd, &stale[i], out);
+		container_free(&stale[i]);
+	}
 	gc_names(rootfd, out);
 	{
 		/* Leases of runs that died before their state said anything;
