@@ -27,7 +27,7 @@ if [ -z "${NFT_TOOL:-}" ]; then
 	NFT_TOOL="$T_DIR/nft-tool"
 	# shellcheck disable=SC2046
 	if ! out=$(cd "$TOP" && cc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-		$(pkg-config --cflags libmnl libnftnl) tests/helpers/nft-tool.c net/nft.c net/nl.c \
+		$(pkg-config --cflags libmnl libnftnl) tests/helpers/nft-tool.c net/nft*.c net/nl.c \
 		net/conntrack.c common/*.c -o "$NFT_TOOL" $(pkg-config --libs libmnl libnftnl) 2>&1); then
 		not_ok "build tests/helpers/nft-tool"
 		diag "$out"
