@@ -7,7 +7,7 @@
 #include "err.h"
 
 int write_all(int fd, const void *buf, size_t len);
-/* Write path (relative to dirfd) as tmp file + fsync + rename: never half written. */
+/* Write path (relative to dirfd) as tmp file + rename: never half written. */
 int write_file_atomic(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
 		      struct mr_err *err);
 /* Read a whole small file into a NUL-terminated buffer; returns -1 with errno set. */
