@@ -15,7 +15,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 # Debian packages: build deps, then what the tests and demo use to observe.
 DEB_BUILD := make gcc clang clang-format pkg-config libmnl-dev libnftnl-dev libcap-dev \
              libseccomp-dev libjansson-dev
-DEB_TEST  := busybox-static nftables iptables iproute2 curl jq conntrack tmux procps util-linux strace \
+DEB_TEST  := busybox-static nftables iptables iproute2 iputils-ping curl jq conntrack tmux procps util-linux strace \
              graphviz \
              xz-utils
 

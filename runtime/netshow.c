@@ -19,6 +19,15 @@ struct shown {
 	size_t n;
 };
 
+/* By address: the order the IPAM handed them out, the same on every call. */
+static int by_ip(const void *a, const void *b)
+{
+	uint32_t x = ntohl(((const struct container *)a)->net.ip.s_addr);
+	uint32_t y = ntohl(((const struct container *)b)->net.ip.s_addr);
+
+	return x < y ? -1 : x > y;
+}
+
 static void load_running(int rootfd, struct shown *s)
 {
 	struct strv ids = {0};
@@ -41,6 +50,8 @@ static void load_running(int rootfd, struct shown *s)
 			container_free(c);
 	}
 	strv_free(&ids);
+	if (s->n > 1)
+		qsort(s->c, s->n, sizeof(*s->c), by_ip);
 }
 
 static const char *a4(struct in_addr a, char *buf)
