@@ -179,5 +179,21 @@ bench: deps all rootfs/busybox build/bench/bulk
 bench-scale: deps all rootfs/busybox
 	bench/scale.sh
 
+# Side by side with Docker (tests/compat/compat.sh, docs/docker-differences.md).
+# docker.io is installed when missing, with a policy-rc.d that keeps the
+# package from starting the machine's own dockerd: the suite runs a private
+# one inside a throwaway network namespace and stops it again.
+.PHONY: compat
+compat: deps all rootfs/busybox
+	@if ! command -v dockerd >/dev/null; then \
+		echo "make compat: installing docker.io (its service is not started)"; \
+		p=/usr/sbin/policy-rc.d; made=""; \
+		[ -e $$p ] || { printf '#!/bin/sh\nexit 101\n' >$$p; chmod +x $$p; made=1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends docker.io >/dev/null; rc=$$?; \
+		[ -z "$$made" ] || rm -f $$p; [ $$rc = 0 ] || exit $$rc; \
+	fi
+	MINIRUN_TEST_ROOTFS=$(CURDIR)/rootfs/busybox tests/compat/compat.sh
+
 clean:
 	rm -rf build minirun

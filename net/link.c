@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <string.h>
+#include <sys/random.h>
 
 static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int family, int index)
 {
@@ -105,6 +106,7 @@ static struct nlmsghdr *new_link_msg(struct nl *nl, void *buf, const char *name,
 
 int link_add_bridge(struct nl *nl, const char *name, unsigned int mtu, struct mr_err *err)
 {
+	unsigned char mac[6];
 	char buf[NL_BUFSZ];
 	struct nlmsghdr *nlh;
 	struct nlattr *info;
@@ -112,7 +114,15 @@ int link_add_bridge(struct nl *nl, const char *name, unsigned int mtu, struct mr
 
 	if (check_name(name, err) < 0)
 		return -1;
+	/* A MAC of its own, as Docker gives docker0: without one the bridge
+	 * takes the lowest MAC of its ports and changes it as containers come
+	 * and go, and a container whose neighbour entry for the gateway still
+	 * holds the old one loses its way out (and its replies) for seconds. */
+	if (getrandom(mac, sizeof(mac), 0) != (ssize_t)sizeof(mac))
+		return mr_error(err, errno, "create bridge %s: random MAC", name);
+	mac[0] = (unsigned char)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
 	nlh = new_link_msg(nl, buf, name, mtu);
+	mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);

@@ -37,6 +37,11 @@ check_match "mini0 has the uplink's MTU (1400)" "$(ip -n "$HOSTNS" -o link show 
 check_eq "ip_forward is on" "$(in_host cat /proc/sys/net/ipv4/ip_forward)" 1
 check_eq "route_localnet is on for mini0" "$(in_host cat /proc/sys/net/ipv4/conf/mini0/route_localnet)" 1
 check_eq "... and not for all or default" "$(in_host cat /proc/sys/net/ipv4/conf/all/route_localnet /proc/sys/net/ipv4/conf/default/route_localnet | tr '\n' ' ')" "0 0 "
+# A bridge without a MAC of its own takes its lowest port's and changes it as
+# containers come and go; containers then send to a MAC that is gone.
+mac0=$(in_host cat /sys/class/net/mini0/address)
+check_eq "mini0's MAC is its own (addr_assign_type 3, set), not a port's" \
+	"$(in_host cat /sys/class/net/mini0/addr_assign_type)" 3
 check_eq "ipam.json records the subnet" "$(jq -r .subnet "$ROOT/ipam.json")" 10.99.0.0/16
 
 # ---- the container's side ----
@@ -122,4 +127,5 @@ net_clean "... nothing left"
 mr run --name kept -p 8085:80 "$ROOTFS" true
 net_clean "a container kept after its exit (no --rm) holds no network"
 mr rm kept >/dev/null
+check_eq "mini0 kept its MAC while containers came and went" "$(in_host cat /sys/class/net/mini0/address)" "$mac0"
 assert_clean

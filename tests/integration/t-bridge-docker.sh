@@ -16,6 +16,7 @@
 #   F. a real dockerd in the namespace, if there is one: both kinds of container
 #      reach upstream, Docker's published port still works.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/docker-lib.sh"
 
 missing=""
 [ -x "$MINIRUN" ] || missing+=" minirun (make)"
@@ -186,37 +187,16 @@ in_host nft delete table ip filter
 
 # ---- F. a real Docker engine inside the throwaway namespace ----
 docker_part() {
-	local D=$T_DIR/docker cg="minirun-t-$$" bin=$T_DIR/bin i
-	if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
-		skip "a real dockerd beside minirun" "no dockerd (apt-get install docker.io)"
-		return
-	fi
-	mkdir -p "$D" "$bin"
-	# dockerd modprobes br_netfilter; that would change the whole machine.
-	printf '#!/bin/sh\nexit 0\n' >"$bin/modprobe"
-	chmod +x "$bin/modprobe"
-	# Its cgroups go under a parent of ours, removed at the end; so do the
-	# few paths dockerd insists on outside its roots, if it made them.
-	at_cleanup "for d in /sys/fs/cgroup/*/$cg /sys/fs/cgroup/$cg; do [ -d \$d ] && rmdir \$d; done"
-	[ -e /etc/docker ] || at_cleanup "rmdir /etc/docker"
-	[ -e /etc/docker/key.json ] || at_cleanup "rm -f /etc/docker/key.json"
-	for d in /run/docker /run/docker/plugins /run/containerd /run/containerd/s; do
-		[ -e "$d" ] || at_cleanup "rmdir $d" # (cleanups run in reverse: children first)
-	done
-	at_cleanup "stop_dockerd $D"
+	local D=$T_DIR/docker
+	at_cleanup dockerd_cleanup
 	# Docker sets the FORWARD policy to DROP when it is the one to turn
 	# forwarding on, as on a host where it starts before minirun.
 	in_host sysctl -qw net.ipv4.ip_forward=0
-	PATH="$bin:$PATH" nsenter --net="/var/run/netns/$HOSTNS" dockerd --data-root "$D/data" \
-		--exec-root "$D/exec" --pidfile "$D/pid" -H "unix://$D/sock" --iptables=true \
-		--cgroup-parent "/$cg" --userland-proxy=false >"$D/log" 2>&1 &
-	disown
-	if ! wait_for 20 docker -H "unix://$D/sock" info; then
-		skip "a real dockerd beside minirun" "dockerd did not start within 20 s: $(tail -1 "$D/log")"
+	if ! dockerd_start "$D" "$HOSTNS" "minirun-t-$$" --iptables=true --userland-proxy=false; then
+		skip "a real dockerd beside minirun" "$DOCKERD_WHY"
 		return
 	fi
-	dk() { docker -H "unix://$D/sock" "$@"; }
-	if ! tar -C "$ROOTFS" -c . | dk import -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' - bb:local >/dev/null; then
+	if ! dockerd_import "$ROOTFS" bb:local -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin'; then
 		not_ok "import the busybox rootfs into Docker"
 		return
 	fi
@@ -245,12 +225,8 @@ docker_part() {
 		"$(dk run --rm bb:local sh -c 'timeout 3 wget -qO- http://198.51.100.1:8080/; :' 2>&1)" "$web"
 	check "iptables (Docker's tool) still reads the table" ipt -S
 	dk rm -f web2 >/dev/null
-	stop_dockerd "$D"
-	PATH="$bin:$PATH" nsenter --net="/var/run/netns/$HOSTNS" dockerd --data-root "$D/data" \
-		--exec-root "$D/exec" --pidfile "$D/pid" -H "unix://$D/sock" --iptables=true \
-		--cgroup-parent "/$cg" --userland-proxy=false >>"$D/log" 2>&1 &
-	disown
-	if wait_for 20 dk info; then
+	dockerd_stop
+	if dockerd_start "$D" "$HOSTNS" "minirun-t-$$" --iptables=true --userland-proxy=false; then
 		check_eq "a restarted dockerd leaves our rules in DOCKER-USER as they were" "$(ours)" 4
 		check_eq "... and its containers still reach upstream" \
 			"$(dk run --rm bb:local sh -c 'timeout 3 wget -qO- http://203.0.113.1/; :' 2>&1)" "$UP_HELLO"
@@ -262,17 +238,8 @@ docker_part() {
 	wait "$WEBPID" 2>/dev/null
 	check_eq "the FORWARD policy is still Docker's DROP" "$(ipt -S FORWARD | head -1)" "-P FORWARD DROP"
 	dk rmi -f bb:local >/dev/null 2>&1
-	stop_dockerd "$D"
-	# What dockerd mounted under its roots (in the machine's mount namespace).
-	grep " $D/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+	dockerd_cleanup
 	check "dockerd stopped and left no mounts" sh -c "! grep -q ' $D/' /proc/self/mountinfo"
-}
-stop_dockerd() { # D: TERM, then KILL after 15 s; its mounts go with T_DIR
-	local D=$1 pid i
-	pid=$(cat "$D/pid" 2>/dev/null) || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-	kill -KILL "$pid" 2>/dev/null
 }
 docker_part
 
