@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../common/err.h"
+#include "../common/explain.h"
 #include "../runtime/ps.h"
 #include "../net/doctor.h"
 #include "../runtime/exec.h"
@@ -33,7 +34,7 @@ struct global_opts {
 };
 
 static const char usage[] =
-    "Usage: minirun [--root DIR] COMMAND [OPTIONS]\n"
+    "Usage: minirun [--root DIR] [--explain] COMMAND [OPTIONS]\n"
     "\n"
     "Commands:\n"
     "  run [OPTIONS] ROOTFS [CMD [ARG...]]   run a command in a new container\n"
@@ -55,7 +56,8 @@ static const char usage[] =
     "  --ip ADDR                address on the bridge network\n"
     "  --dns IP, --dns-search DOMAIN, --dns-option OPT, --add-host NAME:IP\n"
     "\n"
-    "The state root is --root, or $MINIRUN_ROOT, or " DEFAULT_ROOT ".\n";
+    "The state root is --root, or $MINIRUN_ROOT, or " DEFAULT_ROOT ".\n"
+    "--explain prints to stderr, as each step is done, the command that would do it by hand.\n";
 
 static const char *env_lookup(const char *key)
 {
@@ -429,6 +431,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"root", required_argument, NULL, 'r'},
+	    {"explain", no_argument, NULL, 'x'},
 	    {"help", no_argument, NULL, 'H'},
 	    {0},
 	};
@@ -447,6 +450,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			g.root = optarg;
+			break;
+		case 'x':
+			if (explain_start(STDERR_FILENO) < 0) {
+				fprintf(stderr, "minirun: --explain: %s\n", strerror(errno));
+				return 125;
+			}
 			break;
 		case 'H':
 			fputs(usage, stdout);

@@ -1,13 +1,33 @@
 /* addr.c - RTM_NEWADDR / RTM_GETADDR / RTM_NEWROUTE / RTM_GETROUTE requests. */
 #include "addr.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
-int addr_add(struct nl *nl, int index, struct in_addr addr, int prefix, struct mr_err *err)
+#include "../common/explain.h"
+
+/* --explain: `ip addr add ADDR/PREFIX [brd BROADCAST] dev NAME` */
+static void explain_addr(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
+			 struct in_addr brd)
+{
+	char a[INET_ADDRSTRLEN + 4], b[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, a, INET_ADDRSTRLEN);
+	snprintf(a + strlen(a), sizeof(a) - strlen(a), "/%d", prefix);
+	inet_ntop(AF_INET, &brd, b, sizeof(b));
+	if (prefix < 31)
+		NL_EXPLAIN(nl, "ip", "addr", "add", a, "brd", b, "dev", dev);
+	else
+		NL_EXPLAIN(nl, "ip", "addr", "add", a, "dev", dev);
+}
+
+int addr_add(struct nl *nl, const struct link_info *li, struct in_addr addr, int prefix,
+	     struct mr_err *err)
 {
 	char buf[NL_BUFSZ];
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
@@ -18,18 +38,20 @@ int addr_add(struct nl *nl, int index, struct in_addr addr, int prefix, struct m
 
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = (unsigned char)prefix;
-	ifa->ifa_index = (unsigned int)index;
+	ifa->ifa_index = (unsigned int)li->index;
 	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(addr), &addr);
 	if (prefix < 31)
 		mnl_attr_put(nlh, IFA_BROADCAST, sizeof(brd), &brd);
+	if (explain_on())
+		explain_addr(nl, li->name, addr, prefix, brd);
 	r = nl_talk(nl, nlh, NULL, NULL, &e);
 	if (r == 0 || r == -EEXIST) {
 		mr_error_clear(&e);
 		return 0;
 	}
 	mr_error_move(err, &e);
-	return mr_error_wrap(err, "add address to link %d", index);
+	return mr_error_wrap(err, "add address to link %s", li->name);
 }
 
 struct addr_list_ctx {
@@ -68,9 +90,10 @@ int addr_list(struct nl *nl, int index, struct addr4 *out, int max, struct mr_er
 	return c.n;
 }
 
-int route_add_default(struct nl *nl, int index, struct in_addr gw, struct mr_err *err)
+int route_add_default(struct nl *nl, const struct link_info *li, struct in_addr gw,
+		      struct mr_err *err)
 {
-	char buf[NL_BUFSZ];
+	char buf[NL_BUFSZ], via[INET_ADDRSTRLEN];
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
@@ -80,7 +103,10 @@ int route_add_default(struct nl *nl, int index, struct in_addr gw, struct mr_err
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
 	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(gw), &gw);
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)index);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)li->index);
+	/* ip's defaults are these: table main, proto boot, scope global, unicast */
+	NL_EXPLAIN(nl, "ip", "route", "add", "default", "via",
+		   inet_ntop(AF_INET, &gw, via, sizeof(via)), "dev", li->name);
 	if (nl_talk(nl, nlh, NULL, NULL, err) < 0)
 		return mr_error_wrap(err, "add default route");
 	return 0;

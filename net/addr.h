@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include "../common/err.h"
+#include "link.h"
 #include "nl.h"
 
 struct addr4 {
@@ -11,12 +12,14 @@ struct addr4 {
 	int prefix;
 };
 
-/* Add addr/prefix to link index; already there = success. */
-int addr_add(struct nl *nl, int index, struct in_addr addr, int prefix, struct mr_err *err);
+/* Add addr/prefix to link li; already there = success. */
+int addr_add(struct nl *nl, const struct link_info *li, struct in_addr addr, int prefix,
+	     struct mr_err *err);
 /* The IPv4 addresses of link index (up to max); returns the count. */
 int addr_list(struct nl *nl, int index, struct addr4 *out, int max, struct mr_err *err);
-/* Default route via gw on link index. */
-int route_add_default(struct nl *nl, int index, struct in_addr gw, struct mr_err *err);
+/* Default route via gw on link li. */
+int route_add_default(struct nl *nl, const struct link_info *li, struct in_addr gw,
+		      struct mr_err *err);
 
 struct route4 {
 	struct in_addr dst;

@@ -30,6 +30,7 @@
 #include <libnftnl/udata.h>
 
 #include "../common/cleanup.h"
+#include "../common/explain.h"
 
 #define DOCKER_TABLE "filter" /* family ip, made by iptables-nft */
 #define DOCKER_CHAIN "DOCKER-USER"
@@ -379,6 +380,25 @@ static void batch_stopp(struct mnl_nlmsg_batch **b)
 		mnl_nlmsg_batch_stop(*b);
 }
 
+/* --explain: docker_rule() as the iptables command that inserts it at the top. */
+static void explain_docker_rule(const char *bridge, int dir, const char *to, bool prefix)
+{
+	char out[IFNAMSIZ + 1];
+
+	if (dir == DIR_OUT) {
+		EXPLAIN(EXPLAIN_HOST, "iptables", "-I", DOCKER_CHAIN, "-o", bridge, "-m",
+			"conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT", "-m", "comment",
+			"--comment", FOREIGN_TAG, "-j", "ACCEPT");
+	} else if (!to) {
+		EXPLAIN(EXPLAIN_HOST, "iptables", "-I", DOCKER_CHAIN, "-i", bridge, "-m", "comment",
+			"--comment", FOREIGN_TAG, "-j", "ACCEPT");
+	} else {
+		snprintf(out, sizeof(out), "%s%s", to, prefix ? "+" : "");
+		EXPLAIN(EXPLAIN_HOST, "iptables", "-I", DOCKER_CHAIN, "-i", bridge, "-o", out, "-m",
+			"comment", "--comment", FOREIGN_TAG, "-j", "RETURN");
+	}
+}
+
 /* Insert the rules in missing (DIR_*) at the top of DOCKER-USER, in one batch
  * that the kernel refuses with -ERESTART if the ruleset is no longer
  * generation genid. Final order: the DIR_IN rule, then the DIR_OUT rule. */
@@ -408,6 +428,8 @@ static int insert_rules(struct nl *nl, const char *bridge, int missing, uint32_t
 	nlh = nftnl_batch_begin(mnl_nlmsg_batch_current(b), nl->seq++);
 	mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
 	mnl_nlmsg_batch_next(b);
+	explain_note("Docker's FORWARD chain drops by policy; minirun's rules go to the top of "
+		     "its " DOCKER_CHAIN " chain (one batch; each -I puts its rule first):");
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		_cleanup_(nftnl_rule_freep) struct nftnl_rule *r = NULL;
 		uint32_t seq;
@@ -416,6 +438,8 @@ static int insert_rules(struct nl *nl, const char *bridge, int missing, uint32_t
 			continue;
 		if (!(r = docker_rule(bridge, order[i].dir, order[i].to, order[i].prefix)))
 			return mr_error(err, ENOMEM, "build nftables rule"), -ENOMEM;
+		if (explain_on())
+			explain_docker_rule(bridge, order[i].dir, order[i].to, order[i].prefix);
 		seq = nl->seq++;
 		if (!first)
 			first = seq;

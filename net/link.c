@@ -7,8 +7,11 @@
 #include <linux/if_bridge.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+
+#include "../common/explain.h"
 
 static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int family, int index)
 {
@@ -74,6 +77,7 @@ int link_get(struct nl *nl, const char *name, struct link_info *li, struct mr_er
 	if (check_name(name, err) < 0)
 		return -1;
 	memset(li, 0, sizeof(*li));
+	snprintf(li->name, sizeof(li->name), "%s", name);
 	nlh = nl_msg(nl, buf, RTM_GETLINK, 0);
 	put_ifinfo(nlh, AF_UNSPEC, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
@@ -88,6 +92,52 @@ int link_get(struct nl *nl, const char *name, struct link_info *li, struct mr_er
 	}
 	mr_error_clear(&e);
 	return 0;
+}
+
+/* Append "key value" to w when value is set. */
+static void add_opt(const char **w, size_t *n, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	w[(*n)++] = key;
+	w[(*n)++] = value;
+}
+
+/* "xx:xx:xx:xx:xx:xx" into a (18 bytes). */
+static const char *mac_str(const unsigned char *mac, char *a)
+{
+	snprintf(a, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+	return a;
+}
+
+/* --explain: `ip link add NAME [address MAC] [mtu M] [master BR] up type KIND
+ * [peer name PEER netns NS [mtu M] [address PEER_MAC]]`, as new_link_msg()
+ * and the callers build it. */
+static void explain_new_link(struct nl *nl, const char *name, const unsigned char *mac,
+			     unsigned int mtu, const struct link_info *master, const char *kind,
+			     const char *peer, const char *netns_name,
+			     const unsigned char *peer_mac)
+{
+	const char *w[26] = {"link", "add", name};
+	char m[16], a[18], pa[18];
+	size_t n = 3;
+
+	snprintf(m, sizeof(m), "%u", mtu);
+	add_opt(w, &n, "address", mac ? mac_str(mac, a) : NULL);
+	add_opt(w, &n, "mtu", mtu ? m : NULL);
+	add_opt(w, &n, "master", master ? master->name : NULL);
+	w[n++] = "up";
+	add_opt(w, &n, "type", kind);
+	if (peer) {
+		w[n++] = "peer";
+		add_opt(w, &n, "name", peer);
+		add_opt(w, &n, "netns", netns_name);
+		add_opt(w, &n, "mtu", mtu ? m : NULL);
+		add_opt(w, &n, "address", peer_mac ? mac_str(peer_mac, pa) : NULL);
+	}
+	w[n] = NULL;
+	nl_explain(nl, "ip", w);
 }
 
 /* RTM_NEWLINK for a new link that comes up at once, with name and MTU. */
@@ -121,6 +171,8 @@ int link_add_bridge(struct nl *nl, const char *name, unsigned int mtu, struct mr
 	if (getrandom(mac, sizeof(mac), 0) != (ssize_t)sizeof(mac))
 		return mr_error(err, errno, "create bridge %s: random MAC", name);
 	mac[0] = (unsigned char)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+	if (explain_on())
+		explain_new_link(nl, name, mac, mtu, NULL, "bridge", NULL, NULL, NULL);
 	nlh = new_link_msg(nl, buf, name, mtu);
 	mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -132,21 +184,23 @@ int link_add_bridge(struct nl *nl, const char *name, unsigned int mtu, struct mr
 	return r;
 }
 
-int link_set_up(struct nl *nl, int index, struct mr_err *err)
+int link_set_up(struct nl *nl, const struct link_info *li, struct mr_err *err)
 {
 	char buf[NL_BUFSZ];
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = put_ifinfo(nlh, AF_UNSPEC, index);
+	struct ifinfomsg *ifi = put_ifinfo(nlh, AF_UNSPEC, li->index);
 
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
+	NL_EXPLAIN(nl, "ip", "link", "set", li->name, "up");
 	if (nl_talk(nl, nlh, NULL, NULL, err) < 0)
-		return mr_error_wrap(err, "set link %d up", index);
+		return mr_error_wrap(err, "set link %s up", li->name);
 	return 0;
 }
 
-int link_add_veth(struct nl *nl, const char *host_name, int master, unsigned int mtu,
-		  const char *peer_name, int netns_fd, const unsigned char *mac, struct mr_err *err)
+int link_add_veth(struct nl *nl, const char *host_name, const struct link_info *master,
+		  unsigned int mtu, const char *peer_name, int netns_fd, const char *netns_name,
+		  const unsigned char *mac, struct mr_err *err)
 {
 	char buf[NL_BUFSZ];
 	struct nlmsghdr *nlh;
@@ -155,9 +209,11 @@ int link_add_veth(struct nl *nl, const char *host_name, int master, unsigned int
 
 	if (check_name(host_name, err) < 0 || check_name(peer_name, err) < 0)
 		return -1;
+	if (explain_on())
+		explain_new_link(nl, host_name, NULL, mtu, master, "veth", peer_name, netns_name,
+				 mac);
 	nlh = new_link_msg(nl, buf, host_name, mtu);
-	if (master)
-		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master->index);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -179,19 +235,20 @@ int link_add_veth(struct nl *nl, const char *host_name, int master, unsigned int
 	return 0;
 }
 
-int link_set_hairpin(struct nl *nl, int index, struct mr_err *err)
+int link_set_hairpin(struct nl *nl, const struct link_info *li, struct mr_err *err)
 {
 	char buf[NL_BUFSZ];
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_SETLINK, 0);
 	struct nlattr *prot;
 
-	put_ifinfo(nlh, AF_BRIDGE, index);
+	NL_EXPLAIN(nl, "bridge", "link", "set", "dev", li->name, "hairpin", "on");
+	put_ifinfo(nlh, AF_BRIDGE, li->index);
 	prot = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
 	prot->nla_type |= NLA_F_NESTED; /* else the bridge reads it as an old STP state byte */
 	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
 	mnl_attr_nest_end(nlh, prot);
 	if (nl_talk(nl, nlh, NULL, NULL, err) < 0)
-		return mr_error_wrap(err, "hairpin on link %d", index);
+		return mr_error_wrap(err, "hairpin on link %s", li->name);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* link.h - rtnetlink links: the bridge, veth pairs, up/down, delete. */
 #pragma once
 
+#include <net/if.h>
 #include <stdbool.h>
 
 #include "../common/err.h"
@@ -10,20 +11,22 @@ struct link_info {
 	int index;
 	unsigned int mtu;
 	char kind[16]; /* "bridge", "veth", ... ; "" for none */
+	char name[IF_NAMESIZE];
 };
 
 /* 0 and *li filled, or -ENODEV (err untouched) when there is no such link. */
 int link_get(struct nl *nl, const char *name, struct link_info *li, struct mr_err *err);
 /* Make a bridge, up, with this MTU. -EEXIST when it exists already. */
 int link_add_bridge(struct nl *nl, const char *name, unsigned int mtu, struct mr_err *err);
-int link_set_up(struct nl *nl, int index, struct mr_err *err);
-/* One request: veth host_name (enslaved to master, up) whose
- * peer is born in netns_fd as peer_name with MAC mac (6 bytes). */
-int link_add_veth(struct nl *nl, const char *host_name, int master, unsigned int mtu,
-		  const char *peer_name, int netns_fd, const unsigned char *mac,
-		  struct mr_err *err);
+int link_set_up(struct nl *nl, const struct link_info *li, struct mr_err *err);
+/* One request: veth host_name (enslaved to bridge master, up) whose peer is born in
+ * netns_fd as peer_name with MAC mac (6 bytes). netns_name: what --explain
+ * calls that namespace. */
+int link_add_veth(struct nl *nl, const char *host_name, const struct link_info *master,
+		  unsigned int mtu, const char *peer_name, int netns_fd, const char *netns_name,
+		  const unsigned char *mac, struct mr_err *err);
 /* Let a bridge port send frames back where they came from (a container
  * reaching its own published port through the host). */
-int link_set_hairpin(struct nl *nl, int index, struct mr_err *err);
+int link_set_hairpin(struct nl *nl, const struct link_info *li, struct mr_err *err);
 /* Delete a link by name; a link already gone is success. */
 int link_del(struct nl *nl, const char *name, struct mr_err *err);

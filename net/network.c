@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/explain.h"
 #include "../common/proc.h"
 #include "../common/strv.h"
 #include "addr.h"
@@ -176,6 +177,27 @@ static void container_mac(struct in_addr ip, unsigned char mac[6])
 static void container_veth(const char *id, char veth[16])
 {
 	snprintf(veth, 16, "mr%.12s", id);
+}
+
+/* minirun never names the container's network namespace (it holds an fd of
+ * it); --explain's by-hand commands call it by the container's short id. */
+static void container_netns_name(const char *id, char ns[13])
+{
+	snprintf(ns, 13, "%.12s", id);
+}
+
+void net_explain_netns(const char *id, pid_t pid)
+{
+	char ns[13], p[16];
+
+	if (!explain_on())
+		return;
+	container_netns_name(id, ns);
+	snprintf(p, sizeof(p), "%d", (int)pid);
+	explain_note("the container's network namespace came with clone(); minirun holds "
+		     "/proc/%d/ns/net open. To reach it by name (ip netns delete %s when done):",
+		     (int)pid, ns);
+	EXPLAIN(EXPLAIN_HOST, "ip", "netns", "attach", ns, p);
 }
 
 static int count_dead(const struct ipam_lease *l, void *data)
@@ -494,9 +516,9 @@ static int ensure_bridge(struct nl *rt, const struct net_state *st, unsigned int
 			    "(another minirun root or another program owns it); leaving "
 			    "it alone",
 			    NET_BRIDGE_NAME, inet_ntoa(addrs[i].addr), addrs[i].prefix);
-	if (n == 0 && addr_add(rt, br->index, st->gateway, st->prefix, err) < 0)
+	if (n == 0 && addr_add(rt, br, st->gateway, st->prefix, err) < 0)
 		return -1;
-	if (link_set_up(rt, br->index, err) < 0)
+	if (link_set_up(rt, br, err) < 0)
 		return -1;
 	/* Routing between containers and the world; and 127.0.0.1 -> container for
 	 * published ports, allowed on the bridge only (the guard chain drops any
@@ -507,7 +529,8 @@ static int ensure_bridge(struct nl *rt, const struct net_state *st, unsigned int
 	return 0;
 }
 
-static int setup_container_side(int netns_fd, const struct net_state *st, struct mr_err *err)
+static int setup_container_side(int netns_fd, const char *ns, const struct net_state *st,
+				struct mr_err *err)
 {
 	struct nl cn = {0};
 	struct link_info lo, eth0;
@@ -515,13 +538,14 @@ static int setup_container_side(int netns_fd, const struct net_state *st, struct
 
 	if (nl_open_in_netns(&cn, NETLINK_ROUTE, netns_fd, err) < 0)
 		return -1;
-	if (link_get(&cn, "lo", &lo, err) < 0 || link_set_up(&cn, lo.index, err) < 0)
+	cn.ns = ns;
+	if (link_get(&cn, "lo", &lo, err) < 0 || link_set_up(&cn, &lo, err) < 0)
 		goto out;
 	if (st->mode == NET_BRIDGE) {
 		if (link_get(&cn, "eth0", &eth0, err) < 0 ||
-		    addr_add(&cn, eth0.index, st->ip, st->prefix, err) < 0 ||
-		    link_set_up(&cn, eth0.index, err) < 0 ||
-		    route_add_default(&cn, eth0.index, st->gateway, err) < 0)
+		    addr_add(&cn, &eth0, st->ip, st->prefix, err) < 0 ||
+		    link_set_up(&cn, &eth0, err) < 0 ||
+		    route_add_default(&cn, &eth0, st->gateway, err) < 0)
 			goto out;
 	}
 	r = 0;
@@ -537,12 +561,14 @@ int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, s
 	_cleanup_free_ char *warning = NULL;
 	unsigned char mac[6];
 	unsigned int mtu;
+	char ns[13];
 	int r = -1;
 
 	if (st->mode == NET_HOST)
 		return 0;
+	container_netns_name(id, ns);
 	if (st->mode == NET_NONE)
-		return setup_container_side(netns_fd, st, err);
+		return setup_container_side(netns_fd, ns, st, err);
 
 	if (nl_open(&rt, NETLINK_ROUTE, err) < 0)
 		return -1;
@@ -553,12 +579,12 @@ int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, s
 	if (ensure_bridge(&rt, st, mtu, &br, err) < 0)
 		goto out;
 	container_mac(st->ip, mac);
-	if (link_add_veth(&rt, st->veth, br.index, mtu, "eth0", netns_fd, mac, err) < 0)
+	if (link_add_veth(&rt, st->veth, &br, mtu, "eth0", netns_fd, ns, mac, err) < 0)
 		goto out;
 	if (link_get(&rt, st->veth, &host_end, err) < 0 ||
-	    link_set_hairpin(&rt, host_end.index, err) < 0)
+	    link_set_hairpin(&rt, &host_end, err) < 0)
 		goto out;
-	if (setup_container_side(netns_fd, st, err) < 0)
+	if (setup_container_side(netns_fd, ns, st, err) < 0)
 		goto out;
 	if (nl_open(&nf, NETLINK_NETFILTER, err) < 0 || net_restore(rootfd, &nf, id, err) < 0 ||
 	    foreign_allow_bridge(&nf, NET_BRIDGE_NAME, &warning, err) < 0)

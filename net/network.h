@@ -40,6 +40,9 @@ int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr w
  * netns_fd, eth0's address and route, lo up (every mode but host), and the
  * published ports' map elements. */
 int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, struct mr_err *err);
+/* --explain: how a learner names the container's network namespace (of
+ * pid) for the by-hand commands that net_attach() prints. */
+void net_explain_netns(const char *id, pid_t pid);
 /* Make minirun's nftables tables if they are missing and, if they were (the
  * ruleset was flushed), put back the elements of every running container but
  * skip (may be NULL). nl: a NETLINK_NETFILTER socket. Returns 1 if tables

@@ -8,6 +8,7 @@
 #include "nft.h"
 #include "nft_batch.h"
 #include "nft_elems.h"
+#include "nft_text.h"
 #include "nftnl_cleanup.h"
 
 #include <arpa/inet.h>
@@ -655,6 +656,7 @@ int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int pre
 			if ((r = put_skeleton(&bt, families[i], bridge, subnet, prefix, err)) < 0)
 				return r;
 		}
+		nft_explain_tables(missing[0], missing[1], bridge, subnet, prefix);
 		r = batch_send(&bt, &failed, err);
 		if (r == -EEXIST && (failed == table_msg[0] || failed == table_msg[1])) {
 			mr_error_clear(err);
@@ -923,6 +925,7 @@ static int add_elems(struct nl *nl, const struct src_elem *src, const struct nft
 
 int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err)
 {
+	nft_explain_elems(NULL, NULL, (struct in_addr){0}, ports, n, true);
 	return add_elems(nl, NULL, ports, n, true, err);
 }
 
@@ -935,6 +938,7 @@ static int add_container(struct nl *nl, const char *veth, const unsigned char ma
 
 	if ((r = src_elem_make(&src, veth, mac, ip, err)) < 0)
 		return r;
+	nft_explain_elems(veth, mac, ip, ports, n, excl);
 	return add_elems(nl, &src, ports, n, excl, err);
 }
 

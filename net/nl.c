@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/explain.h"
 
 int nl_open(struct nl *nl, int bus, struct mr_err *err)
 {
@@ -56,6 +57,14 @@ void nl_close(struct nl *nl)
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
 	nl->sock = NULL;
+}
+
+void nl_explain(const struct nl *nl, const char *tool, const char *const *words)
+{
+	/* without a namespace name the list ends after the tool */
+	const char *const head[] = {tool, nl->ns ? "-n" : NULL, nl->ns, NULL};
+
+	explain_cmdv(EXPLAIN_HOST, head, words);
 }
 
 struct nlmsghdr *nl_msg(struct nl *nl, void *buf, uint16_t type, uint16_t flags)

@@ -12,6 +12,9 @@ struct nl {
 	struct mnl_socket *sock;
 	unsigned int portid;
 	uint32_t seq; /* next sequence number; per socket, never global */
+	/* --explain only: the name by-hand commands give the network namespace
+	 * this socket lives in (`ip -n NS`); NULL: minirun's own. */
+	const char *ns;
 };
 
 #define NL_BUFSZ 8192
@@ -21,6 +24,9 @@ int nl_open(struct nl *nl, int bus, struct mr_err *err);
  * that namespace; the caller's namespace is restored before returning). */
 int nl_open_in_netns(struct nl *nl, int bus, int netns_fd, struct mr_err *err);
 void nl_close(struct nl *nl);
+/* --explain: `TOOL [-n NS] WORDS...` for a request about to go out on nl. */
+void nl_explain(const struct nl *nl, const char *tool, const char *const *words);
+#define NL_EXPLAIN(nl, tool, ...) nl_explain((nl), (tool), (const char *const[]){__VA_ARGS__, NULL})
 
 /* Start a request in buf (NL_BUFSZ bytes) with a fresh sequence number. */
 struct nlmsghdr *nl_msg(struct nl *nl, void *buf, uint16_t type, uint16_t flags);

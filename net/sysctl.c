@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../common/cleanup.h"
+#include "../common/explain.h"
 #include "../common/fd.h"
 
 int sysctl_set(const char *key, const char *value, struct mr_err *err)
@@ -22,6 +23,11 @@ int sysctl_set(const char *key, const char *value, struct mr_err *err)
 	    strncmp(old, value, strlen(value)) == 0 &&
 	    (old[strlen(value)] == '\n' || old[strlen(value)] == '\0'))
 		return 0;
+	if (explain_on()) {
+		char kv[320];
+		snprintf(kv, sizeof(kv), "%s=%s", key, value);
+		EXPLAIN(EXPLAIN_HOST, "sysctl", "-w", kv);
+	}
 	if (write_string_file(path, value) < 0)
 		return mr_error(err, errno, "sysctl %s=%s", key, value);
 	return 0;

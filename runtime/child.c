@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/explain.h"
 #include "spawn.h"
 #include "tty.h"
 
@@ -142,6 +143,14 @@ static int refuse_router_advertisements(struct mr_err *err)
 		int fd = open(files[i], O_WRONLY | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT)
 			continue;
+		if (explain_on()) {
+			char kv[64], *p;
+			snprintf(kv, sizeof(kv), "%s=0", files[i] + strlen("/proc/sys/"));
+			for (p = kv; *p; p++)
+				if (*p == '/')
+					*p = '.';
+			EXPLAIN(EXPLAIN_CTR, "sysctl", "-w", kv);
+		}
 		if (fd < 0 || write(fd, "0", 1) != 1) {
 			int e = errno;
 			if (fd >= 0)
@@ -192,6 +201,7 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 	/* (If the parent died before that prctl, our recv of "go" sees EOF.) */
 	if (rootfs_build(&cfg->fs, &err) < 0)
 		sync_fail(sync_fd, &err);
+	EXPLAIN(EXPLAIN_CTR, "hostname", cfg->hostname);
 	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
 		mr_error(&err, errno, "sethostname");
 		sync_fail(sync_fd, &err);
@@ -213,6 +223,8 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 				*p = '/';
 			}
 		mkdir(buf, 0755);
+		EXPLAIN(EXPLAIN_CTR, "mkdir", "-p", cfg->workdir);
+		EXPLAIN(EXPLAIN_CTR, "cd", cfg->workdir);
 		if (chdir(cfg->workdir) < 0) {
 			mr_error(&err, errno, "working directory %s", cfg->workdir);
 			sync_fail(sync_fd, &err);
@@ -224,6 +236,10 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 		_exit(125); /* the parent gave up; it reports why */
 	/* Last before exec: capabilities, no_new_privs, seccomp (for --init's
 	 * reaper too, which is forked below). */
+	explain_note("then capabilities down to Docker's set, no_new_privs, the seccomp filter "
+		     "(docs/security.md), and exec%s:",
+		     cfg->init ? " (--init: PID 1 is minirun's reaper, the command its child)"
+			       : "");
 	if (security_apply(&cfg->sec, &err) < 0)
 		sync_fail(sync_fd, &err);
 
@@ -245,6 +261,8 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 			init_loop(cmd);
 		}
 	}
+	explain_cmdv(EXPLAIN_CTR, (const char *const[]){"exec", NULL},
+		     (const char *const *)cfg->argv);
 	prepare_exec();
 	exec_command(cfg->argv, cfg->env, &err);
 	sync_fail(sync_fd, &err);

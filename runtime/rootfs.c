@@ -16,6 +16,70 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/explain.h"
+
+/* --explain: mount(2) with these arguments as the mount(8) command. */
+static void explain_mount(const char *src, const char *target, const char *type,
+			  unsigned long flags, const char *data)
+{
+	static const struct {
+		unsigned long flag;
+		const char *name;
+	} opts[] = {{MS_REMOUNT, "remount"},	    {MS_BIND, "bind"},	 {MS_RDONLY, "ro"},
+		    {MS_NOSUID, "nosuid"},	    {MS_NODEV, "nodev"}, {MS_NOEXEC, "noexec"},
+		    {MS_STRICTATIME, "strictatime"}};
+	char o[512] = "";
+	const char *w[10];
+	size_t n = 0;
+
+	if (!explain_on())
+		return;
+	if (flags & MS_PRIVATE) {
+		EXPLAIN(EXPLAIN_CTR, "mount", flags & MS_REC ? "--make-rprivate" : "--make-private",
+			target);
+		return;
+	}
+	if ((flags & MS_BIND) && !(flags & MS_REMOUNT)) {
+		EXPLAIN(EXPLAIN_CTR, "mount", flags & MS_REC ? "--rbind" : "--bind", src, target);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (flags & opts[i].flag)
+			snprintf(o + strlen(o), sizeof(o) - strlen(o), "%s%s", *o ? "," : "",
+				 opts[i].name);
+	if (data)
+		snprintf(o + strlen(o), sizeof(o) - strlen(o), "%s%s", *o ? "," : "", data);
+	w[n++] = "mount";
+	if (type) {
+		w[n++] = "-t";
+		w[n++] = type;
+	}
+	if (*o) {
+		w[n++] = "-o";
+		w[n++] = o;
+	}
+	if (src)
+		w[n++] = src;
+	w[n++] = target;
+	w[n] = NULL;
+	explain_cmdv(EXPLAIN_CTR, w, NULL);
+}
+
+/* --explain: a mount at shown inside the image, before pivot_root. The
+ * by-hand shell works in the state directory (rootfs_build's `cd`), so the
+ * image is merged/ and the state directory's files are named as they are. */
+static void explain_mount_in(const char *statedir, const char *src, const char *shown,
+			     const char *type, unsigned long flags, const char *data)
+{
+	_cleanup_free_ char *target = NULL;
+	size_t len = strlen(statedir);
+
+	if (!explain_on() || asprintf(&target, "merged%s", shown) < 0)
+		return;
+	if (src && strncmp(src, statedir, len) == 0 && src[len] == '/')
+		src += len + 1;
+	explain_mount(src, target, type, flags, data);
+}
 
 int rootfs_check_image(const char *path, char *abs, struct mr_err *err)
 {
@@ -77,18 +141,38 @@ static int file_below(int dirfd, const char *name, struct mr_err *err)
 	return fd;
 }
 
-static int mount_at_fd(const char *src, int fd, const char *type, unsigned long flags,
-		       const char *data, const char *shown, struct mr_err *err)
+/* Mount on fd, the place shown inside the image (for messages and --explain,
+ * which needs the state directory too). */
+static int mount_at_fd(const char *statedir, const char *src, int fd, const char *type,
+		       unsigned long flags, const char *data, const char *shown, struct mr_err *err)
 {
 	char path[64];
 
+	explain_mount_in(statedir, src, shown, type, flags, data);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (mount(src, path, type, flags, data) < 0)
 		return mr_error(err, errno, "mount %s", shown);
 	return 0;
 }
 
-static int build_dev(int devfd, struct mr_err *err)
+/* --explain: mknod and ln -s of build_dev(), below merged/dev. */
+static void explain_dev_entry(const char *name, const char *target, unsigned int major,
+			      unsigned int minor)
+{
+	_cleanup_free_ char *path = NULL;
+	char ma[16], mi[16];
+
+	if (!explain_on() || asprintf(&path, "merged/dev/%s", name) < 0)
+		return;
+	snprintf(ma, sizeof(ma), "%u", major);
+	snprintf(mi, sizeof(mi), "%u", minor);
+	if (target)
+		EXPLAIN(EXPLAIN_CTR, "ln", "-s", target, path);
+	else
+		EXPLAIN(EXPLAIN_CTR, "mknod", "-m", "666", path, "c", ma, mi);
+}
+
+static int build_dev(int devfd, const char *statedir, struct mr_err *err)
 {
 	static const struct {
 		const char *name;
@@ -107,6 +191,7 @@ static int build_dev(int devfd, struct mr_err *err)
 	_cleanup_close_ int pts = -1, shm = -1;
 
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		explain_dev_entry(nodes[i].name, NULL, nodes[i].major, nodes[i].minor);
 		if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666,
 			    makedev(nodes[i].major, nodes[i].minor)) < 0)
 			return mr_error(err, errno, "mknod /dev/%s", nodes[i].name);
@@ -114,16 +199,18 @@ static int build_dev(int devfd, struct mr_err *err)
 		if (fchmodat(devfd, nodes[i].name, 0666, 0) < 0)
 			return mr_error(err, errno, "chmod /dev/%s", nodes[i].name);
 	}
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		explain_dev_entry(links[i].name, links[i].target, 0, 0);
 		if (symlinkat(links[i].target, devfd, links[i].name) < 0)
 			return mr_error(err, errno, "symlink /dev/%s", links[i].name);
+	}
 	pts = dir_below(devfd, "pts", "/dev/pts", err);
 	if (pts < 0 ||
-	    mount_at_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC,
+	    mount_at_fd(statedir, "devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC,
 			"newinstance,ptmxmode=0666,mode=0620,gid=5", "/dev/pts", err) < 0)
 		return -1;
 	shm = dir_below(devfd, "shm", "/dev/shm", err);
-	if (shm < 0 || mount_at_fd("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	if (shm < 0 || mount_at_fd(statedir, "shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 				   "mode=1777,size=65536k", "/dev/shm", err) < 0)
 		return -1;
 	return 0;
@@ -132,6 +219,7 @@ static int build_dev(int devfd, struct mr_err *err)
 static int bind_etc_files(const char *statedir, int rootfd, struct mr_err *err)
 {
 	static const char *const files[] = {"hosts", "hostname", "resolv.conf"};
+	static const char *const shown[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
 	_cleanup_close_ int etc = dir_below(rootfd, "etc", "/etc", err);
 
 	if (etc < 0)
@@ -144,7 +232,7 @@ static int bind_etc_files(const char *statedir, int rootfd, struct mr_err *err)
 			return -1;
 		if (asprintf(&src, "%s/%s", statedir, files[i]) < 0)
 			return mr_error(err, ENOMEM, "etc");
-		if (mount_at_fd(src, dst, NULL, MS_BIND, NULL, files[i], err) < 0)
+		if (mount_at_fd(statedir, src, dst, NULL, MS_BIND, NULL, shown[i], err) < 0)
 			return -1;
 	}
 	return 0;
@@ -156,6 +244,8 @@ int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err)
 	_cleanup_close_ int root = -1, proc = -1, sys = -1, dev = -1, devdir = -1;
 
 	/* Nothing we mount may propagate back to the host. */
+	EXPLAIN(EXPLAIN_CTR, "cd", cfg->statedir);
+	explain_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return mr_error(err, errno, "make mounts private");
 	if (asprintf(&merged, "%s/merged", cfg->statedir) < 0 ||
@@ -164,6 +254,7 @@ int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err)
 		return mr_error(err, ENOMEM, "rootfs");
 	/* nodev: a device node in the image (or made later) opens nothing;
 	 * /dev is a tmpfs of its own with just the safe nodes. */
+	explain_mount("overlay", "merged", "overlay", MS_NODEV, opts);
 	if (mount("overlay", merged, "overlay", MS_NODEV, opts) < 0)
 		return mr_error(err, errno, "mount overlay on %s", cfg->image);
 	root = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -171,23 +262,24 @@ int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err)
 		return mr_error(err, errno, "open %s", merged);
 
 	proc = dir_below(root, "proc", "/proc", err);
-	if (proc < 0 || mount_at_fd("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-				    "/proc", err) < 0)
+	if (proc < 0 || mount_at_fd(cfg->statedir, "proc", proc, "proc",
+				    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/proc", err) < 0)
 		return -1;
 	sys = dir_below(root, "sys", "/sys", err);
 	if (sys < 0 ||
-	    mount_at_fd("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-			"/sys", err) < 0)
+	    mount_at_fd(cfg->statedir, "sysfs", sys, "sysfs",
+			MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "/sys", err) < 0)
 		return -1;
 	devdir = dir_below(root, "dev", "/dev", err);
-	if (devdir < 0 || mount_at_fd("tmpfs", devdir, "tmpfs", MS_NOSUID | MS_STRICTATIME,
-				      "mode=755,size=65536k", "/dev", err) < 0)
+	if (devdir < 0 ||
+	    mount_at_fd(cfg->statedir, "tmpfs", devdir, "tmpfs", MS_NOSUID | MS_STRICTATIME,
+			"mode=755,size=65536k", "/dev", err) < 0)
 		return -1;
 	/* reopen: the fd we mounted on still names the directory underneath */
 	dev = openat(root, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dev < 0)
 		return mr_error(err, errno, "open /dev");
-	if (build_dev(dev, err) < 0)
+	if (build_dev(dev, cfg->statedir, err) < 0)
 		return -1;
 	return bind_etc_files(cfg->statedir, root, err);
 }
@@ -202,12 +294,16 @@ int rootfs_pivot(const struct rootfs_cfg *cfg, struct mr_err *err)
 	newroot = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (newroot < 0 || fchdir(newroot) < 0)
 		return mr_error(err, errno, "open new root");
+	EXPLAIN(EXPLAIN_CTR, "cd", "merged"); /* from the state directory */
 	/* pivot_root(".", "."): the old root ends up stacked on the new one and
 	 * is detached right away, without needing a temporary directory. */
+	EXPLAIN(EXPLAIN_CTR, "pivot_root", ".", ".");
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return mr_error(err, errno, "pivot_root");
+	EXPLAIN(EXPLAIN_CTR, "umount", "-l", ".");
 	if (umount2(".", MNT_DETACH) < 0)
 		return mr_error(err, errno, "detach old root");
+	EXPLAIN(EXPLAIN_CTR, "cd", "/");
 	if (chdir("/") < 0)
 		return mr_error(err, errno, "chdir /");
 	return 0;
@@ -239,19 +335,25 @@ int rootfs_mask_paths(struct mr_err *err)
 		if (lstat(masked[i], &st) < 0)
 			continue; /* not on this kernel */
 		if (S_ISDIR(st.st_mode)) {
+			explain_mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0");
 			if (mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0") < 0)
 				return mr_error(err, errno, "mask %s", masked[i]);
-		} else if (mount("/dev/null", masked[i], NULL, MS_BIND, NULL) < 0) {
-			return mr_error(err, errno, "mask %s", masked[i]);
+			continue;
 		}
+		explain_mount("/dev/null", masked[i], NULL, MS_BIND, NULL);
+		if (mount("/dev/null", masked[i], NULL, MS_BIND, NULL) < 0)
+			return mr_error(err, errno, "mask %s", masked[i]);
 	}
 	for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
+		const unsigned long ro =
+		    MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
 		if (lstat(readonly[i], &st) < 0)
 			continue;
+		explain_mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL);
+		explain_mount(NULL, readonly[i], NULL, ro, NULL);
 		if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
-		    mount(NULL, readonly[i], NULL,
-			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  NULL) < 0)
+		    mount(NULL, readonly[i], NULL, ro, NULL) < 0)
 			return mr_error(err, errno, "make %s read-only", readonly[i]);
 	}
 	return 0;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/explain.h"
 #include "../common/fd.h"
 #include "child.h"
 #include "etcfiles.h"
@@ -262,6 +263,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 		netns = open(path, O_RDONLY | O_CLOEXEC);
 		if (netns < 0)
 			return mr_error(err, errno, "open %s", path);
+		net_explain_netns(r->c.id, r->pid);
 	}
 	if (net_attach(r->rootfd, r->c.id, &r->c.net, netns, err) < 0)
 		return -1;
@@ -364,10 +366,14 @@ static int run_detached(const char *root, const struct run_opts *o, struct mr_er
 		if (p[1] > 3)
 			syscall(SYS_close_range, 3U, (unsigned)p[1] - 1, 0);
 		syscall(SYS_close_range, (unsigned)p[1] + 1, ~0U, 0);
+		/* --explain goes on to the caller's stderr until the start is known */
+		if (explain_on())
+			explain_start(STDERR_FILENO);
 		setsid(); /* no terminal; a Ctrl-C of the caller's shell does not reach us */
 		sigprocmask(SIG_SETMASK, NULL, &r.old_mask);
 		r.err = &e;
 		if (run_start(&r, o, root, &e) < 0) {
+			explain_stop();
 			sync_prefer_child_error(r.sync_fd, &e);
 			rep.status = e.status ? e.status : 125;
 			snprintf(rep.msg, sizeof(rep.msg), "%s", e.msg ? e.msg : "start failed");
@@ -375,6 +381,8 @@ static int run_detached(const char *root, const struct run_opts *o, struct mr_er
 			run_undo(&r, 0, true);
 			_exit(rep.status);
 		}
+		/* the caller ends now: its stderr must not stay open in us */
+		explain_stop();
 		memcpy(rep.id, r.c.id, sizeof(rep.id));
 		write_all(p[1], &rep, sizeof(rep));
 		close(p[1]);

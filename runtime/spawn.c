@@ -10,6 +10,35 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../common/explain.h"
+
+/* --explain: clone with these flags is what `unshare ... --fork sh` does; that
+ * shell is where the ctr# commands would be typed. */
+static void explain_clone(unsigned long flags)
+{
+	static const struct {
+		unsigned long flag;
+		const char *opt;
+	} ns[] = {{CLONE_NEWPID, "--pid"},
+		  {CLONE_NEWNS, "--mount"},
+		  {CLONE_NEWUTS, "--uts"},
+		  {CLONE_NEWIPC, "--ipc"},
+		  {CLONE_NEWNET, "--net"}};
+	const char *w[10];
+	size_t n = 0;
+
+	w[n++] = "unshare";
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		if (flags & ns[i].flag)
+			w[n++] = ns[i].opt;
+	w[n++] = "--fork";
+	w[n++] = "sh";
+	w[n] = NULL;
+	explain_note("clone(): the container's first process, PID 1 in new namespaces. By hand, "
+		     "a shell there; the ctr# lines are typed in it:");
+	explain_cmdv(EXPLAIN_HOST, w, NULL);
+}
+
 pid_t spawn_clone(unsigned long flags, int *parent_fd, int *child_fd, struct mr_err *err)
 {
 	int sv[2];
@@ -17,6 +46,8 @@ pid_t spawn_clone(unsigned long flags, int *parent_fd, int *child_fd, struct mr_
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return mr_error(err, errno, "sync socket");
+	if (explain_on())
+		explain_clone(flags);
 	/* The raw syscall with no new stack behaves like fork(): the child
 	 * continues here on a copy of our stack. minirun has no threads. */
 	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);

@@ -1,0 +1,283 @@
+#!/bin/bash
+# minirun --explain: each step printed, as it is done, as the command that
+# would do it by hand. Two containers are started with --explain in lib.sh's
+# throwaway "host" namespace (with Docker's iptables shape, so that the
+# DOCKER-USER lines are printed too); then the printed host commands (ip,
+# bridge, sysctl, nft, iptables) are replayed in a second, fresh namespace
+# pair, and what they built is compared with what minirun built: links,
+# addresses and routes on the host and in each container, the sysctls, and
+# `nft list ruleset`. The comparison is shown to notice a difference. Also:
+# the container's own steps (mounts, hostname, pivot_root, exec) in order, the
+# container's stdout and log untouched, nothing printed without --explain.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/bridge-lib.sh"
+
+missing=""
+for tool in nft jq iptables-nft nsenter bridge; do
+	command -v "$tool" >/dev/null || missing+=" $tool"
+done
+if [ "$(id -u)" != 0 ] || [ -n "$missing" ]; then
+	skip "--explain replay" "need root and:${missing:- (all present)}"
+	exit 0
+fi
+
+net_setup || {
+	not_ok "make the throwaway namespaces"
+	exit 1
+}
+RHOST="mrt-rhost-$$" # the replay's "host"; its containers' namespaces are named by the replay
+REPLAY_NS=()
+at_cleanup 'for n in "${REPLAY_NS[@]}" "$RHOST"; do ip netns del "$n"; done'
+ip netns add "$RHOST" && ip -n "$RHOST" link set lo up || {
+	not_ok "make the replay namespace"
+	exit 1
+}
+in_rhost() { nsenter --net="/run/netns/$RHOST" "$@"; }
+
+# Docker 20.10's FORWARD shape, in both "hosts" alike.
+docker_shape() {
+	"$@" iptables-nft -N DOCKER-USER &&
+		"$@" iptables-nft -P FORWARD DROP &&
+		"$@" iptables-nft -A FORWARD -j DOCKER-USER &&
+		"$@" iptables-nft -A DOCKER-USER -j RETURN
+}
+docker_shape in_host && docker_shape in_rhost || {
+	not_ok "Docker's iptables shape"
+	exit 1
+}
+
+# ---- bad input: still one line, nothing made ----
+
+err=$(mr --explain run --rm -p nope "$ROOTFS" true 2>&1 >/dev/null)
+check_match "--explain with bad input: still one line, minirun: what: why" "$err" '^minirun: [^
+]*$'
+
+# ---- two containers, explained ----
+
+out=$(mr --explain run -d --name a -p 8080:80 -p 127.0.0.1:5353:53/udp "$ROOTFS" sleep 300 2>"$T_DIR/a.txt")
+check_match "run -d --explain prints only the id on stdout" "$out" '^[0-9a-f]{64}$'
+out=$(mr --explain run -d --name b "$ROOTFS" sleep 300 2>"$T_DIR/b.txt")
+check_match "... the second one too" "$out" '^[0-9a-f]{64}$'
+cat "$T_DIR/a.txt" "$T_DIR/b.txt" >"$T_DIR/explain.txt"
+at_cleanup 'mr rm -f a b'
+
+# The first line number of a line matching an ERE (0: none).
+line_of() { grep -nE -m1 -- "$2" "$1" | cut -d: -f1 || true; }
+# in_order FILE ERE...: every pattern is there, in this order.
+in_order() {
+	local f=$1 prev=0 n
+	shift
+	for re in "$@"; do
+		n=$(line_of "$f" "$re")
+		if [ -z "$n" ] || [ "$n" -le "$prev" ]; then
+			echo "not found after line $prev: $re"
+			return 1
+		fi
+		prev=$n
+	done
+}
+check "the container's steps, in order: mounts, hostname, pivot_root, exec" in_order "$T_DIR/a.txt" \
+	'^ctr# mount --make-rprivate /$' '^ctr# mount -t overlay .* overlay merged$' \
+	'^ctr# mount -t proc .* proc merged/proc$' '^ctr# mount -t sysfs ' '^ctr# mknod -m 666 merged/dev/null c 1 3$' \
+	'^ctr# mount --bind hosts merged/etc/hosts$' '^ctr# hostname [0-9a-f]{12}$' '^ctr# cd merged' \
+	'^ctr# pivot_root \. \.$' '^ctr# umount -l \.$' '^ctr# mount --rbind /proc/sys /proc/sys$' \
+	'^ctr# exec sleep 300$'
+check "the host's steps, in order: clone, netns, bridge, veth, container side, tables, elements" \
+	in_order "$T_DIR/a.txt" '^host# unshare --pid --mount --uts --ipc --net --fork sh$' \
+	'^host# ip netns attach [0-9a-f]{12} [0-9]+$' '^host# ip link add mini0 mtu [0-9]+ up type bridge$' \
+	'^host# ip addr add 10\.99\.0\.1/16 brd 10\.99\.255\.255 dev mini0$' \
+	'^host# ip link add mr[0-9a-f]{12} .*master mini0 up type veth peer name eth0 netns [0-9a-f]{12} ' \
+	'^host# bridge link set dev mr[0-9a-f]{12} hairpin on$' '^host# ip -n [0-9a-f]{12} link set lo up$' \
+	'^host# ip -n [0-9a-f]{12} route add default via 10\.99\.0\.1 dev eth0$' \
+	"^host# nft -f - <<'EOF'$" '^host# nft add element bridge minirun allowed_src ' \
+	"^host# nft create element inet minirun ports_any '\\{ tcp \\. 8080 : 10\\.99\\.0\\.[0-9]+ \\. 80 \\}'$" \
+	"^host# nft create element inet minirun ports_ip '\\{ 127\\.0\\.0\\.1 \\. udp \\. 5353 : "
+check_match "... Docker's DOCKER-USER gets its rules as iptables commands" "$(grep '^host# iptables' "$T_DIR/a.txt")" \
+	'^host# iptables -I DOCKER-USER -o mini0 -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment minirun -j ACCEPT'
+check_eq "the second run makes no bridge and no tables: they are there" \
+	"$(grep -cE '^host# (nft -f|ip link add mini0|iptables)' "$T_DIR/b.txt")" 0
+check_eq "every line is a command (host#, ctr#), a comment, or the nft script" \
+	"$(sed "/^host# nft -f - <<'EOF'\$/,/^EOF\$/d" "$T_DIR/explain.txt" | grep -cvE '^(host# |ctr# |# )')" 0
+check_eq "the container's own log holds none of it" "$(mr logs a; mr logs b)" ""
+
+# ---- replay the host's commands in a fresh namespace pair ----
+
+# The host's commands as a script: `ip netns attach NAME PID` names a running
+# container's namespace; here the replay makes a new one with that name.
+make_replay() {
+	local line name here=0
+	echo "set -e"
+	while IFS= read -r line; do
+		if [ "$here" = 1 ]; then
+			echo "$line"
+			[ "$line" = EOF ] && here=0
+			continue
+		fi
+		[[ "$line" == "host# "* ]] || continue
+		line=${line#host# }
+		case "$line" in
+		"unshare "*) continue ;; # the container's shell: not a network step
+		"ip netns attach "*)
+			read -r _ _ _ name _ <<<"$line"
+			echo "ip netns add $name"
+			;;
+		"ip "* | "bridge "* | "sysctl "* | "iptables "* | "nft "*) echo "$line" ;;
+		*)
+			echo "unknown host command: $line" >&2
+			return 1
+			;;
+		esac
+		[[ "$line" == *"<<'EOF'" ]] && here=1
+	done
+	return 0
+}
+if make_replay <"$T_DIR/explain.txt" >"$T_DIR/replay.sh" 2>"$T_DIR/replay.err"; then
+	ok "every host command is one of ip, bridge, sysctl, nft, iptables"
+else
+	not_ok "every host command is one of ip, bridge, sysctl, nft, iptables"
+	diag "$(cat "$T_DIR/replay.err")"
+fi
+mapfile -t REPLAY_NS < <(awk '$1 == "ip" && $2 == "netns" && $3 == "add" {print $4}' "$T_DIR/replay.sh")
+check_eq "... with one container namespace per container" "${#REPLAY_NS[@]}" 2
+if out=$(in_rhost bash "$T_DIR/replay.sh" 2>&1); then
+	ok "the printed commands run without an error"
+else
+	not_ok "the printed commands run without an error"
+	diag "$out"
+	diag "$(cat "$T_DIR/replay.sh")"
+fi
+
+# What a network namespace holds, normalized (no ifindex, handle or counter;
+# MACs where minirun sets them: mini0's, the containers'). $1: host or container side; the
+# rest: a command prefix that runs in that namespace.
+links_of() {
+	local side=$1
+	shift
+	"$@" ip -d -j link show | jq -c --arg side "$side" '[.[]
+		| select($side == "container" or .ifname == "mini0" or (.ifname | startswith("mr")))
+		| {ifname, kind: .linkinfo.info_kind, master, mtu, up: ((.flags | index("UP")) != null),
+		   hairpin: .linkinfo.info_slave_data.hairpin,
+		   mac: (if $side == "container" or .ifname == "mini0" then .address else null end)}]
+		| sort_by(.ifname)'
+}
+addrs_of() {
+	local side=$1
+	shift
+	"$@" ip -j addr show | jq -c --arg side "$side" '[.[]
+		| select($side == "container" or .ifname == "mini0" or (.ifname | startswith("mr")))
+		| {ifname, a: [.addr_info[] | select(.family == "inet") | {local, prefixlen, broadcast}]}]
+		| sort_by(.ifname)'
+}
+routes_of() {
+	local side=$1
+	shift
+	"$@" ip -j route show | jq -c --arg side "$side" '[.[]
+		| select($side == "container" or .dev == "mini0" or (.dev | startswith("mr")))
+		| {dst, gateway, dev, protocol, scope, prefsrc}] | sort_by(.dst)'
+}
+sysctls_of() {
+	"$@" sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/mini0/route_localnet' | tr '\n' ' '
+}
+host_state() { # prefix...
+	links_of host "$@"
+	addrs_of host "$@"
+	routes_of host "$@"
+	sysctls_of "$@"
+	echo
+	# the rules' bytecode too, not only how nft prints them; set elements
+	# come in hash order, so they are compared sorted, apart
+	"$@" nft --debug=netlink list table inet minirun | grep -v $'^\telement '
+	"$@" nft --debug=netlink list table bridge minirun | grep -v $'^\telement '
+	"$@" nft -j list ruleset | jq -c '.nftables[] | (.set // .map // empty)
+		| select(.table == "minirun") | {family, name, elem: ((.elem // []) | map(tojson) | sort)}'
+	# iptables' own view of its table: iptables 1.8.9 keeps `-m comment` as
+	# an xt match where minirun writes nft's rule comment; both read back
+	# the same to iptables, and a comment matches nothing.
+	"$@" iptables-nft -S
+}
+ctr_state() { # prefix...
+	links_of container "$@"
+	addrs_of container "$@"
+	routes_of container "$@"
+}
+
+host_state in_host >"$T_DIR/host.minirun"
+host_state in_rhost >"$T_DIR/host.replay"
+if diff -u "$T_DIR/host.minirun" "$T_DIR/host.replay" >"$T_DIR/host.diff"; then
+	ok "host: the same links, addresses, routes, sysctls and nftables ruleset"
+else
+	not_ok "host: the same links, addresses, routes, sysctls and nftables ruleset"
+	diag "$(cat "$T_DIR/host.diff")"
+fi
+check_eq "... a ruleset with both tables, both containers' sources, the port and 4 DOCKER-USER rules" \
+	"$(grep -c 'table .* minirun' "$T_DIR/host.replay") $(grep -o '"mr[0-9a-f]*" \. 02:42' "$T_DIR/host.replay" | wc -l) \
+$(grep -c 'tcp \. 8080 : 10\.99\.0\.' "$T_DIR/host.replay") $(grep -c -- '-A DOCKER-USER .*--comment minirun' "$T_DIR/host.replay")" "2 2 1 4"
+
+check "... compared down to the rules' bytecode (nft --debug=netlink)" \
+	grep -q 'payload load 2b @ link header + 12' "$T_DIR/host.minirun"
+
+for name in a b; do
+	pid=$(jq -r .pid "$(state_of "$name")")
+	ns=$(jq -r .id "$(state_of "$name")" | cut -c1-12)
+	if [ "$(ctr_state nsenter -t "$pid" -n)" == "$(ctr_state ip netns exec "$ns")" ]; then
+		ok "container $name: the same links (eth0's MAC too), addresses and routes"
+	else
+		not_ok "container $name: the same links (eth0's MAC too), addresses and routes"
+		diff -u <(ctr_state nsenter -t "$pid" -n) <(ctr_state ip netns exec "$ns") | while IFS= read -r l; do diag "$l"; done
+	fi
+done
+
+# ---- the comparison notices a difference ----
+
+# noticed WHAT SIDE CHANGE UNDO: the replay's state equals minirun's before
+# CHANGE (run in the replay's namespace), differs after it, and equals again
+# after UNDO.
+state_pair() {
+	if [ "$1" = host ]; then
+		host_state in_host
+		echo '==='
+		host_state in_rhost
+	else
+		ctr_state nsenter -t "$2" -n
+		echo '==='
+		ctr_state ip netns exec "$3"
+	fi 2>/dev/null
+}
+same() { local p; p=$(state_pair "$@"); [ "${p%%$'\n'===$'\n'*}" == "${p#*$'\n'===$'\n'}" ]; }
+noticed() {
+	local what=$1 change=$2 undo=$3
+	shift 3
+	if ! same "$@"; then
+		not_ok "$what (not equal before)"
+	elif ! eval "$change" || same "$@"; then
+		not_ok "$what"
+	elif ! eval "$undo" || ! same "$@"; then
+		not_ok "$what (not equal again after undoing it)"
+	else
+		ok "$what"
+	fi
+}
+# shellcheck disable=SC2034 # veth and port are used by the eval'd commands
+veth=$(awk '/^host# bridge link set dev/ {print $6; exit}' "$T_DIR/a.txt")
+port=$(grep -o "ports_any '{ tcp \. 8080 : [0-9.]* \. 80 }'" "$T_DIR/a.txt" | cut -d"'" -f2)
+noticed "a hairpin turned off in the replay is noticed" \
+	'in_rhost bridge link set dev "$veth" hairpin off' 'in_rhost bridge link set dev "$veth" hairpin on' host
+noticed "a map element missing in the replay is noticed" \
+	"in_rhost nft delete element inet minirun ports_any '{ tcp . 8080 }'" \
+	"in_rhost nft add element inet minirun ports_any '$port'" host
+pid=$(jq -r .pid "$(state_of a)")
+ns=$(jq -r .id "$(state_of a)" | cut -c1-12)
+noticed "a container's default route missing in the replay is noticed" \
+	'ip -n "$ns" route del default' 'ip -n "$ns" route add default via 10.99.0.1 dev eth0' \
+	container "$pid" "$ns"
+
+# ---- cleanup; then nothing without --explain ----
+
+mr rm -f a b >/dev/null
+net_clean "both containers' links, elements and leases are gone"
+err=$(mr run --rm "$ROOTFS" true 2>&1 >/dev/null)
+check_eq "without --explain nothing is printed (foreground)" "$err" ""
+out=$(mr run -d --name c "$ROOTFS" sleep 300 2>"$T_DIR/c.err")
+check_eq "... nor with -d" "$(cat "$T_DIR/c.err")" ""
+mr rm -f c >/dev/null
+assert_clean
