@@ -84,7 +84,7 @@ check "the container's steps, in order: mounts, hostname, pivot_root, exec" in_o
 	'^ctr# exec sleep 300$'
 check "the host's steps, in order: clone, netns, bridge, veth, container side, tables, elements" \
 	in_order "$T_DIR/a.txt" '^host# unshare --pid --mount --uts --ipc --net --fork sh$' \
-	'^host# ip netns attach [0-9a-f]{12} [0-9]+$' '^host# ip link add mini0 mtu [0-9]+ up type bridge$' \
+	'^host# ip netns attach [0-9a-f]{12} [0-9]+$' '^host# ip link add mini0 address ([0-9a-f]{2}:){5}[0-9a-f]{2} mtu [0-9]+ up type bridge$' \
 	'^host# ip addr add 10\.99\.0\.1/16 brd 10\.99\.255\.255 dev mini0$' \
 	'^host# ip link add mr[0-9a-f]{12} .*master mini0 up type veth peer name eth0 netns [0-9a-f]{12} ' \
 	'^host# bridge link set dev mr[0-9a-f]{12} hairpin on$' '^host# ip -n [0-9a-f]{12} link set lo up$' \
