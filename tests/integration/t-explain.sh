@@ -150,30 +150,29 @@ fi
 # What a network namespace holds, normalized (no ifindex, handle or counter;
 # MACs where minirun sets them: mini0's, the containers'). $1: host or container side; the
 # rest: a command prefix that runs in that namespace.
+# ip_view SIDE KEY OBJECT SHAPE SORT CMD...: `ip -d -j OBJECT show` in the
+# namespace CMD runs in, the entries whose KEY names mini0 or an mr* link
+# (all of them on the container side), each as SHAPE, sorted by SORT.
+ip_view() {
+	local side=$1 key=$2 object=$3 shape=$4 sort=$5
+	shift 5
+	"$@" ip -d -j "$object" show | jq -c --arg side "$side" --arg key "$key" "[.[]
+		| select(\$side == \"container\" or .[\$key] == \"mini0\" or (.[\$key] | startswith(\"mr\")))
+		| $shape] | sort_by($sort)"
+}
 links_of() {
-	local side=$1
-	shift
-	"$@" ip -d -j link show | jq -c --arg side "$side" '[.[]
-		| select($side == "container" or .ifname == "mini0" or (.ifname | startswith("mr")))
-		| {ifname, kind: .linkinfo.info_kind, master, mtu, up: ((.flags | index("UP")) != null),
-		   hairpin: .linkinfo.info_slave_data.hairpin,
-		   mac: (if $side == "container" or .ifname == "mini0" then .address else null end)}]
-		| sort_by(.ifname)'
+	ip_view "$1" ifname link '{ifname, kind: .linkinfo.info_kind, master, mtu,
+		up: ((.flags | index("UP")) != null), hairpin: .linkinfo.info_slave_data.hairpin,
+		mac: (if $side == "container" or .ifname == "mini0" then .address else null end)}' \
+		.ifname "${@:2}"
 }
 addrs_of() {
-	local side=$1
-	shift
-	"$@" ip -j addr show | jq -c --arg side "$side" '[.[]
-		| select($side == "container" or .ifname == "mini0" or (.ifname | startswith("mr")))
-		| {ifname, a: [.addr_info[] | select(.family == "inet") | {local, prefixlen, broadcast}]}]
-		| sort_by(.ifname)'
+	ip_view "$1" ifname addr \
+		'{ifname, a: [.addr_info[] | select(.family == "inet") | {local, prefixlen, broadcast}]}' \
+		.ifname "${@:2}"
 }
 routes_of() {
-	local side=$1
-	shift
-	"$@" ip -j route show | jq -c --arg side "$side" '[.[]
-		| select($side == "container" or .dev == "mini0" or (.dev | startswith("mr")))
-		| {dst, gateway, dev, protocol, scope, prefsrc}] | sort_by(.dst)'
+	ip_view "$1" dev route '{dst, gateway, dev, protocol, scope, prefsrc}' .dst "${@:2}"
 }
 sysctls_of() {
 	"$@" sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/mini0/route_localnet' | tr '\n' ' '
