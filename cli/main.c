@@ -38,7 +38,7 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  run [OPTIONS] ROOTFS [CMD [ARG...]]   run a command in a new container\n"
-    "  ps [-a]                               list containers\n"
+    "  ps [-a] [-q] [--format json]          list containers\n"
     "  rm NAME|ID...                         remove stopped containers\n"
     "  net explain NAME [--port P]           how packets reach the container and leave it\n"
     "\n"
@@ -107,6 +107,16 @@ static int verb_opt(int argc, char **argv, const char *shortopts, const struct o
 	return c;
 }
 
+/* Docker's verbs other than `run` exit 1 when what they act on fails (no
+ * such container, not running, a bad signal); 125 stays for bad flags and
+ * 126/127 for a command exec cannot start. */
+static int as_docker_verb(int r, struct mr_err *err)
+{
+	if (r < 0 && (err->status == 0 || err->status == 125))
+		err->status = 1;
+	return r;
+}
+
 static void verb_reset(void)
 {
 	optind = 0;
@@ -115,17 +125,21 @@ static void verb_reset(void)
 
 static int cmd_ps(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
 {
-	static const struct option lo[] = {
-	    {"all", no_argument, NULL, 'a'}, {"format", required_argument, NULL, 'f'}, {0}};
-	bool all = false, json = false;
+	static const struct option lo[] = {{"all", no_argument, NULL, 'a'},
+					   {"quiet", no_argument, NULL, 'q'},
+					   {"format", required_argument, NULL, 'f'},
+					   {0}};
+	bool all = false, json = false, quiet = false;
 	int c;
 
 	verb_reset();
-	while ((c = verb_opt(argc, argv, "+:a", lo, err)) != -1) {
+	while ((c = verb_opt(argc, argv, "+:aq", lo, err)) != -1) {
 		if (c == -2)
 			return -1;
 		if (c == 'a')
 			all = true;
+		if (c == 'q')
+			quiet = true;
 		if (c == 'f') {
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0)
 				return mr_error(
@@ -135,7 +149,13 @@ static int cmd_ps(const struct global_opts *g, int argc, char **argv, struct mr_
 	}
 	if (optind < argc)
 		return mr_error(err, 0, "\"ps\" accepts no arguments");
-	return ps_print(g->root, all, json, stdout, err) < 0 ? -1 : 0;
+	return ps_print(g->root, all,
+			quiet  ? PS_QUIET
+			: json ? PS_JSON
+			       : PS_TABLE,
+			stdout, err) < 0
+		   ? -1
+		   : 0;
 }
 
 /* Run fn on each NAME|ID; errors are printed one by one (as Docker does) and
@@ -234,23 +254,35 @@ static int cmd_kill(const struct global_opts *g, int argc, char **argv, struct m
 			return -1;
 		sig = parse_signal(optarg);
 		if (sig < 0)
-			return mr_error(err, 0, "invalid signal: %s", optarg);
+			return mr_error_status(err, 1, 0, "invalid signal: %s", optarg);
 	}
 	return for_each_ref(g, argc, argv, optind, do_kill, &sig, err);
 }
 
 static int cmd_inspect(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
 {
-	if (argc < 2)
-		return mr_error(err, 0, "\"inspect\" requires at least 1 argument");
-	return inspect_print(g->root, argv + 1, argc - 1, stdout, err);
+	static const struct option lo[] = {{"format", required_argument, NULL, 'f'}, {0}};
+	const char *format = NULL;
+	int c;
+
+	verb_reset();
+	while ((c = verb_opt(argc, argv, "+:f:", lo, err)) != -1) {
+		if (c == -2)
+			return -1;
+		format = optarg;
+	}
+	if (optind >= argc)
+		return mr_error_status(err, 1, 0, "\"inspect\" requires at least 1 argument");
+	return as_docker_verb(
+	    inspect_print(g->root, argv + optind, argc - optind, format, stdout, err), err);
 }
 
 static int cmd_port(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
 {
-	if (argc != 2)
-		return mr_error(err, 0, "\"port\" requires exactly 1 argument");
-	return port_print(g->root, argv[1], stdout, err);
+	if (argc != 2 && argc != 3)
+		return mr_error(err, 0, "\"port\" requires 1 or 2 arguments: NAME [CPORT[/PROTO]]");
+	return as_docker_verb(port_print(g->root, argv[1], argc == 3 ? argv[2] : NULL, stdout, err),
+			      err);
 }
 
 static int cmd_logs(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
@@ -279,7 +311,7 @@ static int cmd_logs(const struct global_opts *g, int argc, char **argv, struct m
 	}
 	if (argc - optind != 1)
 		return mr_error(err, 0, "\"logs\" requires exactly 1 argument");
-	return logs_print(g->root, argv[optind], tail, follow, stdout, err);
+	return as_docker_verb(logs_print(g->root, argv[optind], tail, follow, stdout, err), err);
 }
 
 static int cmd_exec(const struct global_opts *g, int argc, char **argv, struct mr_err *err)
@@ -328,7 +360,8 @@ static int cmd_exec(const struct global_opts *g, int argc, char **argv, struct m
 	}
 	if (argc - optind < 2) {
 		strv_free(&o.env);
-		return mr_error(err, 0, "\"exec\" requires at least 2 arguments: NAME CMD");
+		return mr_error_status(err, 1, 0,
+				       "\"exec\" requires at least 2 arguments: NAME CMD");
 	}
 	if (o.tty && o.interactive && !isatty(STDIN_FILENO)) {
 		strv_free(&o.env);
@@ -336,7 +369,7 @@ static int cmd_exec(const struct global_opts *g, int argc, char **argv, struct m
 	}
 	o.ref = argv[optind];
 	o.argv = argv + optind + 1;
-	r = container_exec(g->root, &o, err);
+	r = as_docker_verb(container_exec(g->root, &o, err), err);
 	strv_free(&o.env);
 	return r;
 }

@@ -259,7 +259,7 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 	if (o->tty && o->detach)
 		return mr_error(err, 0, "-t with -d is not supported yet");
 	if (optind >= argc)
-		return mr_error(err, 0, "\"run\" requires at least 1 argument: ROOTFS");
+		return mr_error_status(err, 1, 0, "\"run\" requires at least 1 argument: ROOTFS");
 	o->rootfs = argv[optind++];
 	if (*o->rootfs == '\0')
 		return mr_error(err, 0, "rootfs: empty path");

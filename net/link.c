@@ -213,6 +213,9 @@ int link_add_veth(struct nl *nl, const char *host_name, const struct link_info *
 		explain_new_link(nl, host_name, NULL, mtu, master, "veth", peer_name, netns_name,
 				 mac);
 	nlh = new_link_msg(nl, buf, host_name, mtu);
+	/* No transmit queue length on either end, as Docker's veths: a veth
+	 * has no qdisc of its own (noqueue) to use one. */
+	mnl_attr_put_u32(nlh, IFLA_TXQLEN, 0);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master->index);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
@@ -223,6 +226,7 @@ int link_add_veth(struct nl *nl, const char *host_name, const struct link_info *
 	memset(peer, 0, sizeof(*peer));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer_name);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	mnl_attr_put_u32(nlh, IFLA_TXQLEN, 0);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	if (mac)

@@ -4,10 +4,12 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "template.h"
 
 int open_root_for(const char *root, const char *ref, struct mr_err *err)
 {
@@ -100,8 +102,14 @@ static json_t *container_json(const struct container *c)
 	json_object_set_new(o, "Args", strv_array(&c->argv, 1));
 	json_object_set_new(st, "Status", json_string(status));
 	json_object_set_new(st, "Running", json_boolean(running));
+	/* Docker's other states, which minirun has no way into */
+	json_object_set_new(st, "Paused", json_false());
+	json_object_set_new(st, "Restarting", json_false());
+	json_object_set_new(st, "OOMKilled", json_false());
+	json_object_set_new(st, "Dead", json_false());
 	json_object_set_new(st, "Pid", json_integer(running ? c->pid : 0));
 	json_object_set_new(st, "ExitCode", json_integer(c->exit_code));
+	json_object_set_new(st, "Error", json_string(""));
 	json_object_set_new(st, "StartedAt", time_json(&c->created));
 	json_object_set_new(st, "FinishedAt", time_json(&c->finished));
 	json_object_set_new(o, "State", st);
@@ -111,6 +119,7 @@ static json_t *container_json(const struct container *c)
 	json_object_set_new(cfg, "Env", strv_array(&c->env, 0));
 	json_object_set_new(cfg, "Cmd", strv_array(&c->argv, 0));
 	json_object_set_new(cfg, "Image", json_string(c->rootfs));
+	json_object_set_new(cfg, "WorkingDir", json_string(c->workdir ? c->workdir : ""));
 	json_object_set_new(o, "Config", cfg);
 	json_object_set_new(host, "NetworkMode", json_string(net_mode_name(c->net.mode)));
 	json_object_set_new(host, "AutoRemove", json_boolean(c->auto_remove));
@@ -134,46 +143,88 @@ static json_t *container_json(const struct container *c)
 	return o;
 }
 
-int inspect_print(const char *root, char **refs, int n, FILE *out, struct mr_err *err)
+/* Like Docker: every container found is shown (an empty list when none
+ * is), and a missing one is an error. With a template, one line each. */
+int inspect_print(const char *root, char **refs, int n, const char *format, FILE *out,
+		  struct mr_err *err)
 {
 	json_t *all = json_array();
-	char *text;
-	int failed = 0;
+	struct mr_err missing = {0};
+	int r = 0;
 
 	for (int i = 0; i < n; i++) {
-		_cleanup_close_ int rootfd = open_root_for(root, refs[i], err);
+		_cleanup_close_ int rootfd = open_root_for(root, refs[i], &missing);
 		struct container c;
 
-		if (rootfd < 0 || container_find(rootfd, refs[i], &c, err) < 0) {
-			failed = 1;
-			break;
+		if (rootfd < 0 || container_find(rootfd, refs[i], &c, &missing) < 0) {
+			if (!err->msg)
+				mr_error_move(err, &missing);
+			mr_error_clear(&missing);
+			r = -1;
+			continue;
 		}
 		json_array_append_new(all, container_json(&c));
 		container_free(&c);
 	}
-	if (!failed) {
-		text = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-		fprintf(out, "%s\n", text ? text : "[]");
+	if (format) {
+		size_t i;
+		json_t *one;
+		json_array_foreach (all, i, one) {
+			struct mr_err e = {0};
+			if (template_render(format, one, out, &e) < 0) {
+				mr_error_clear(err);
+				mr_error_move(err, &e);
+				mr_error_clear(&e);
+				r = -1;
+				break;
+			}
+			fputc('\n', out);
+		}
+	} else {
+		char *text = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+		fprintf(out, "%s\n", text && json_array_size(all) ? text : "[]");
 		free(text);
 	}
 	json_decref(all);
-	return failed ? -1 : 0;
+	return r;
 }
 
-int port_print(const char *root, const char *ref, FILE *out, struct mr_err *err)
+/* `port NAME [CPORT[/PROTO]]`, as Docker prints it: every binding as
+ * "CPORT/PROTO -> HOSTIP:HOSTPORT", or, for one container port, its
+ * "HOSTIP:HOSTPORT" lines (an error when it publishes none). */
+int port_print(const char *root, const char *ref, const char *which, FILE *out, struct mr_err *err)
 {
 	_cleanup_close_ int rootfd = open_root_for(root, ref, err);
+	char want[32] = "";
 	struct container c;
+	int found = 0;
 
+	if (which) {
+		const char *slash = strchr(which, '/');
+		char *end;
+		unsigned long n = strtoul(which, &end, 10);
+		if (end == which || n == 0 || n > 65535 || (*end && end != slash) ||
+		    (slash && strcmp(slash + 1, "tcp") != 0 && strcmp(slash + 1, "udp") != 0))
+			return mr_error(err, 0, "invalid port \"%s\": use PORT or PORT/tcp|udp",
+					which);
+		snprintf(want, sizeof(want), "%lu/%s", n, slash ? slash + 1 : "tcp");
+	}
 	if (rootfd < 0 || container_find(rootfd, ref, &c, err) < 0)
 		return -1;
 	if (container_running(&c))
 		for (size_t i = 0; i < c.net.n_ports; i++) {
 			const struct nft_port *p = &c.net.ports[i];
-			char hip[INET_ADDRSTRLEN];
-			fprintf(out, "%u/%s -> %s:%u\n", p->cont_port, portmap_proto_name(p->proto),
-				inet_ntop(AF_INET, &p->host_ip, hip, sizeof(hip)), p->host_port);
+			char hip[INET_ADDRSTRLEN], key[32];
+			snprintf(key, sizeof(key), "%u/%s", p->cont_port,
+				 portmap_proto_name(p->proto));
+			inet_ntop(AF_INET, &p->host_ip, hip, sizeof(hip));
+			if (!which)
+				fprintf(out, "%s -> %s:%u\n", key, hip, p->host_port);
+			else if (strcmp(key, want) == 0 && ++found)
+				fprintf(out, "%s:%u\n", hip, p->host_port);
 		}
 	container_free(&c);
+	if (which && !found)
+		return mr_error(err, 0, "no public port '%s' published for %s", want, ref);
 	return 0;
 }

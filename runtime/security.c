@@ -12,6 +12,7 @@
 #include "security.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -543,6 +544,12 @@ static int load_seccomp(struct mr_err *err)
 
 int security_apply(const struct security *s, struct mr_err *err)
 {
+	/* The container's root has the supplementary group 0, as in Docker,
+	 * never whatever groups the caller of minirun had on the host. */
+	const gid_t root_group = 0;
+
+	if (setgroups(1, &root_group) < 0)
+		return mr_error(err, errno, "setgroups");
 	if (set_caps(s->caps, err) < 0)
 		return -1;
 	/* No exec can gain privileges from here on (setuid files, file caps). */

@@ -138,7 +138,8 @@ norm_ids() {
 		-e 's/(, )?:::[0-9<>A-Z]+->[0-9]+\/(tcp|udp)//g; /^([0-9]+\/(tcp|udp) -> )?:::[0-9<>A-Z]+$/d' \
 		-e "s#$IMG#$TAG#g" \
 		-e 's/(Less than a second|About a minute|About an hour|[0-9]+ (second|minute|hour|day)s?)/<T>/g' \
-		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/<TIME>/g'
+		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/<TIME>/g' \
+		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]+ \+0000 UTC/<TIME>/g'
 }
 norm_subnet() {
 	sed -E -e 's/\b172\.17\.0\.0\b/<SUBNET>/g; s/\b10\.99\.0\.0\b/<SUBNET>/g' \

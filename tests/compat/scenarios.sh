@@ -179,7 +179,11 @@ v() { # ENGINE VERB ARGS...
 }
 scenario ps v ps
 scenario ps-a-quiet v ps -a -q
-ps_json() { everb "$1" ps --format '{{json .}}' | jq -S 'del(.CreatedAt, .LocalVolumes, .Labels, .Mounts, .Size, .Networks)'; }
+ps_json() { # Docker's Go template and minirun's --format json: the keys both have
+	local f=json
+	[ "$1" = docker ] && f='{{json .}}'
+	everb "$1" ps --format "$f" | jq -S 'del(.LocalVolumes, .Labels, .Mounts, .Size, .IP)'
+}
 scenario ps-format-json ps_json
 insp() { # ENGINE JQ-FILTER: fields of `inspect web` both have; port lists
 	# sorted, without IPv6 bindings (minirun is IPv4 only: docs/docker-differences.md)
@@ -189,7 +193,7 @@ insp() { # ENGINE JQ-FILTER: fields of `inspect web` both have; port lists
 }
 scenario inspect-state insp '.[0].State | {Status, Running, ExitCode, Paused: .Paused, Restarting: .Restarting, OOMKilled: .OOMKilled, Dead: .Dead, Error: .Error} | del(..|nulls)'
 scenario inspect-name insp '.[0] | {Name, Path, Args}'
-scenario inspect-config insp '.[0].Config | {Hostname, Env, Cmd, Image, WorkingDir, Tty, OpenStdin}'
+scenario inspect-config insp '.[0].Config | {Hostname, Env, Cmd, Image, WorkingDir}'
 scenario inspect-hostconfig insp '.[0].HostConfig | {NetworkMode, AutoRemove, PortBindings}'
 scenario inspect-network insp '.[0].NetworkSettings | {IPAddress, IPPrefixLen, Gateway, MacAddress, Ports}'
 scenario inspect-format v inspect -f '{{.State.Status}} {{.NetworkSettings.IPAddress}}' web

@@ -7,13 +7,13 @@ mkdir -p "$T_DIR/file" && : >"$T_DIR/afile"
 ln -s / "$T_DIR/slash"
 mkdir -p "$T_DIR/has,comma"
 
-# bad "what" regex args...: exit 125, exactly one stderr line matching regex.
+# bad "what" regex args...: exit 125 (or $BAD_RC), exactly one stderr line matching regex.
 bad() {
 	local what=$1 re=$2 err rc
 	shift 2
 	err=$(mr "$@" 2>&1 >/dev/null)
 	rc=$?
-	if [ "$rc" -eq 125 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [[ "$err" =~ ^minirun:\ $re ]]; then
+	if [ "$rc" -eq "${BAD_RC:-125}" ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [[ "$err" =~ ^minirun:\ $re ]]; then
 		ok "$what"
 	else
 		not_ok "$what"
@@ -22,7 +22,7 @@ bad() {
 	assert_clean "... and leaves nothing"
 }
 
-bad "missing ROOTFS argument" '"run" requires at least 1 argument' run
+BAD_RC=1 bad "missing ROOTFS argument (exit 1, as docker run without an image)" '"run" requires at least 1 argument' run
 bad "ROOTFS that does not exist" "rootfs $T_DIR/nope: No such file or directory" run "$T_DIR/nope" true
 bad "ROOTFS that is a file" "rootfs $T_DIR/afile: Not a directory" run "$T_DIR/afile" true
 bad "ROOTFS resolving to /" "rootfs $T_DIR/slash: the host's / cannot be a container's root" run "$T_DIR/slash" true

@@ -58,6 +58,8 @@ check_eq "the container has lo and eth0" "$(grep -E '^(eth0|lo) ' "$out" | tr ' 
 # ---- the host end ----
 check_eq "the host end is mr + 12 hex of the id" "$(jq -r .network.veth "$st")" "$host_end"
 check_match "... attached to mini0 and up" "$(ip -n "$HOSTNS" -o link show "$host_end" 2>&1)" 'master mini0 state UP'
+check_eq "both ends have no transmit queue length (as Docker's)" \
+	"$(in_host cat "/sys/class/net/$host_end/tx_queue_len") $(grep -c 'qlen' <<<"$(grep ' eth0' "$out" | grep 'link/ether')")" "0 0"
 check_match "... in hairpin mode" "$(in_host bridge -d link show dev "$host_end" 2>&1)" 'hairpin on'
 check_eq "it is mini0's only port" "$(ip -n "$HOSTNS" -o link show master mini0 | wc -l)" 1
 

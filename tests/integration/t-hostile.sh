@@ -120,7 +120,7 @@ check_eq "bare -e of an unset variable is not set" \
 # ------------------------------------------------- kill, logs, stop arguments
 mrt run -d --name target --network none "$ROOTFS" sleep 600 >/dev/null
 for s in BOGUS 0 99 SIGFOO -9 ''; do
-	bad "kill -s '$s'" "invalid signal: $s" kill -s "$s" target
+	refuse "kill -s '$s': exit 1 (as Docker)" 1 "invalid signal: $s" kill -s "$s" target
 done
 bad "logs --tail -1" 'invalid argument "-1" for --tail' logs --tail -1 target
 bad "logs --tail x" 'invalid argument "x" for --tail' logs --tail x target
@@ -129,8 +129,8 @@ bad "stop -t -5" 'invalid argument "-5" for -t' stop -t -5 target
 bad "stop -t 99999999999999999999" 'invalid argument "99999999999999999999" for -t' stop -t 99999999999999999999 target
 check "the target is still running after all that" sh -c "'$MINIRUN' --root '$ROOT' inspect target | jq -e '.[0].State.Running'"
 refuse "rm of a running container: exit 1" 1 "cannot remove container target: container is running" rm target
-bad "exec without a command" '"exec" requires at least 2 arguments' exec target
-bad "exec in an unknown container" 'no such container: nosuch' exec nosuch true
+refuse "exec without a command: exit 1 (as Docker)" 1 '"exec" requires at least 2 arguments' exec target
+refuse "exec in an unknown container: exit 1 (as Docker)" 1 'no such container: nosuch' exec nosuch true
 refuse "kill of an unknown container: exit 1 (as Docker)" 1 'no such container: nosuch' kill nosuch
 mrt rm -f target >/dev/null
 assert_clean "rm -f after the refusals leaves nothing"
@@ -278,7 +278,7 @@ for content in '{"id": garbage' '' '[]' '{"id": "x"}' "$(head -c 3000 /dev/urand
 	[ -z "$content" ] && label="an empty state.json"
 	err=$(mrt ps -a 2>&1 >/dev/null)
 	check_match "$label: ps -a names the file" "$err" "^minirun: containers/$id/state.json: corrupt"
-	bad "$label: inspect refuses naming the file" "containers/$id/state.json: corrupt" inspect fragile
+	refuse "$label: inspect refuses naming the file (exit 1, as Docker's inspect)" 1 "containers/$id/state.json: corrupt" inspect fragile
 	check_eq "$label: ... and it is left as it was" "$(sha256sum <"$sj")" "$sum"
 done
 : >"$sj"

@@ -7,9 +7,11 @@ id=$(mr run -d --network none --name web "$BB" sh -c 'trap "echo got-term; exit 
 check_eq "run -d exits 0" $? 0
 check_match "run -d prints the full 64-hex id" "$id" '^[0-9a-f]{64}$'
 wait_for 5 grep -q to-stderr "$ROOT/containers/$id/container.log"
-check_match "ps shows it Up" "$(mr ps)" "${id:0:12} +rootfs-busybox +\"sh -c trap.*Up .* web"
+check_match "ps shows it Up" "$(mr ps)" "${id:0:12} +rootfs-busybox +\"sh -c 'trap.*Up .* web"
 check_eq "ps --format json has the name" "$(mr ps --format json | jq -r .Names)" web
 check_eq "inspect: status" "$(mr inspect web | jq -r '.[0].State.Status')" running
+check_eq "inspect: Docker's other State fields, and Config.WorkingDir" \
+	"$(mr inspect web | jq -c '[.[0].State | .Paused, .Restarting, .OOMKilled, .Dead, .Error] + [.[0].Config.WorkingDir]')" '[false,false,false,false,"",""]'
 check_eq "inspect: id" "$(mr inspect "${id:0:6}" | jq -r '.[0].Id')" "$id"
 check_eq "inspect: hostname" "$(mr inspect web | jq -r '.[0].Config.Hostname')" "${id:0:12}"
 check_eq "inspect: command" "$(mr inspect web | jq -r '.[0].Config.Cmd[0]')" sh
@@ -47,10 +49,12 @@ mr rm -f piped >/dev/null
 # Bad input leaves everything as it was.
 mr rm web 2>"$T_DIR/err"; check_eq "rm of a running container fails" $? 1
 check_match "... with one line" "$(cat "$T_DIR/err")" '^minirun: cannot remove container web: container is running'
-mr kill -s NOPE web 2>/dev/null; check_eq "kill with an unknown signal fails" $? 125
+mr kill -s NOPE web 2>/dev/null; check_eq "kill with an unknown signal fails (1, as Docker)" $? 1
 check_eq "... and the container still runs" "$(mr inspect web | jq -r '.[0].State.Running')" true
-mr logs nosuch 2>/dev/null; check_eq "logs of an unknown name fails" $? 125
-mr exec nosuch true 2>/dev/null; check_eq "exec in an unknown container fails" $? 125
+mr logs nosuch 2>/dev/null; check_eq "logs of an unknown name fails (1, as Docker)" $? 1
+mr exec nosuch true 2>/dev/null; check_eq "exec in an unknown container fails (1, as Docker)" $? 1
+mr inspect nosuch >/dev/null 2>&1; check_eq "inspect of an unknown name fails (1, as Docker)" $? 1
+mr port nosuch 2>/dev/null; check_eq "port of an unknown name fails (1, as Docker)" $? 1
 
 # kill -s TERM reaches the trap; stop waits; logs show it.
 check "kill -s TERM" mr kill -s TERM web
@@ -58,7 +62,7 @@ wait_for 5 sh -c "[ \"\$(jq -r .status '$ROOT/containers/$id/state.json')\" = ex
 check_eq "the container exited 3 through its trap" "$(jq -r .exit_code "$ROOT/containers/$id/state.json")" 3
 check_match "ps -a: Exited (3)" "$(mr ps -a | grep web)" 'Exited \(3\)'
 check_eq "logs after exit" "$(mr logs --tail 1 web)" got-term
-mr exec web true 2>"$T_DIR/err"; check_eq "exec in a stopped container fails" $? 125
+mr exec web true 2>"$T_DIR/err"; check_eq "exec in a stopped container fails (1, as Docker)" $? 1
 check_eq "... saying so" "$(cat "$T_DIR/err")" "minirun: container web is not running"
 check "rm a stopped container" mr rm web
 check_eq "it is gone" "$(ls "$ROOT/containers" | wc -l)" 0
@@ -99,8 +103,24 @@ wait_for 5 in_host curl -s -o /dev/null --max-time 1 http://127.0.0.1:8080/
 ports=$(mr port pub)
 check_match "port lists 80/tcp -> 0.0.0.0:8080" "$ports" $'^80/tcp -> 0\\.0\\.0\\.0:8080\n'
 check_match "port lists the picked host port for 81" "$ports" $'\n81/tcp -> 127\.0\.0\.1:[0-9]+$'
+check_eq "port NAME CPORT: that port's bindings" "$(mr port pub 80)" 0.0.0.0:8080
+check_match "port NAME CPORT/PROTO too" "$(mr port pub 81/tcp)" '^127\.0\.0\.1:[0-9]+$'
+err=$(mr port pub 82 2>&1)
+check_eq "port NAME CPORT it does not publish: exit 1 (as Docker)" "$?" 1
+check_eq "... with one line" "$err" "minirun: no public port '82/tcp' published for pub"
 check_match "ps shows the ports" "$(mr ps | grep pub)" '0\.0\.0\.0:8080->80/tcp, 127\.0\.0\.1:[0-9]+->81/tcp'
 check_match "ps shows the address" "$(mr ps | grep pub)" ' 10\.99\.0\.2 '
+# Docker's PORTS and COMMAND: same-number bindings grouped into a range,
+# the others after them; arguments with a space in single quotes.
+mr run -d --name grp -p 8090:8090 -p 8091:8091 -p 9000:80 "$BB" sh -c 'sleep 60' >/dev/null
+check_eq "ps: PORTS grouped and ordered as Docker's" "$(mr ps --format json | jq -r 'select(.Names == "grp") | .Ports')" \
+	"0.0.0.0:8090-8091->8090-8091/tcp, 0.0.0.0:9000->80/tcp"
+check_eq "ps: COMMAND quotes an argument with a space" "$(mr ps --format json | jq -r 'select(.Names == "grp") | .Command')" \
+	"\"sh -c 'sleep 60'\""
+check_eq "ps --format json: State and Networks" "$(mr ps --format json | jq -r 'select(.Names == "grp") | .State + " " + .Networks')" "running bridge"
+check_eq "ps lists the newest first" "$(mr ps --format json | jq -r .Names | tr '\n' ' ')" "grp pub "
+check_eq "ps -q: the short ids, newest first" "$(mr ps -q | tr '\n' ' ')" "$(mr ps --format json | jq -r .ID | tr '\n' ' ')"
+mr rm -f grp >/dev/null
 check_eq "inspect: NetworkSettings.Ports" "$(mr inspect pub | jq -c '.[0].NetworkSettings.Ports["80/tcp"]')" '[{"HostIp":"0.0.0.0","HostPort":"8080"}]'
 check_eq "inspect: IPAddress" "$(mr inspect pub | jq -r '.[0].NetworkSettings.IPAddress')" 10.99.0.2
 check_eq "inspect: MacAddress" "$(mr inspect pub | jq -r '.[0].NetworkSettings.MacAddress')" 02:42:0a:63:00:02

@@ -18,6 +18,15 @@ check_match "--cap-add SYS_ADMIN adds it" "$(status --cap-add sys_admin "$ROOTFS
 check_match "--cap-drop CHOWN removes it" "$(status --cap-drop CAP_CHOWN "$ROOTFS")" "CapEff: 00000000a80425fa"
 check_match "--security-opt seccomp=unconfined loads no filter" "$(status --security-opt seccomp=unconfined "$ROOTFS")" "Seccomp: 0"
 check "ping works (NET_RAW, as in Docker)" run "$ROOTFS" ping -c1 -W1 127.0.0.1
+# The caller's supplementary groups stay outside: root in the container has
+# group 0 only (as in Docker), also in exec.
+check_eq "the container's supplementary groups are 0 only, not the caller's (4 27 here)" \
+	"$(setpriv --groups 4,27 "$MINIRUN" --root "$ROOT" run --rm --network none "$ROOTFS" sh -c 'grep ^Groups: /proc/self/status' | tr -s '\t ' ' ')" "Groups: 0 "
+# Docker's sysctls in the container's own network namespace.
+check_eq "ip_unprivileged_port_start 0 and ping_group_range 0 2147483647 (Docker's)" \
+	"$(run "$ROOTFS" cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/net/ipv4/ping_group_range | tr -s '\t\n' '  ')" "0 0 2147483647 "
+check "so port 80 can be bound without NET_BIND_SERVICE" run --cap-drop NET_BIND_SERVICE "$ROOTFS" \
+	sh -c 'nc -l -p 80 & sleep 0.3; kill $!'
 check "chown works (CHOWN)" run "$ROOTFS" chown nobody /tmp
 check "chown fails without CHOWN" run --cap-drop CHOWN "$ROOTFS" sh -c '! chown nobody /tmp 2>/dev/null'
 

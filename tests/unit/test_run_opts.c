@@ -39,6 +39,8 @@ static int parse(struct run_opts *o, struct mr_err *err, struct strv *warn, ...)
 		r_ == 0;                                                                           \
 	})
 
+static int last_status; /* the exit status parse_err's error asked for */
+
 static char *parse_err(const char *first, ...)
 {
 	struct run_opts o;
@@ -62,6 +64,7 @@ static char *parse_err(const char *first, ...)
 	}
 	run_opts_free(&o);
 	strv_free(&w);
+	last_status = e.status;
 	return e.msg;
 }
 
@@ -134,6 +137,9 @@ int main(void)
 	    free(m);
 	CHECK_STR(m = parse_err("--rm", NULL), "\"run\" requires at least 1 argument: ROOTFS"),
 	    free(m);
+	CHECK(last_status == 1); /* as `docker run` without an image */
+	free(parse_err("--bogus", "r", NULL));
+	CHECK(last_status != 1); /* a bad flag: 125 */
 	CHECK_STR(m = parse_err("--network", "bridge0", "r", NULL),
 		  "invalid argument \"bridge0\" for --network: use bridge, host or none"),
 	    free(m);
