@@ -127,6 +127,15 @@ wait_for() {
 	return 1
 }
 
+# mermaid_ready: mermaid's own parser is in build/mermaid (make
+# mermaid-parser installs it); if it cannot be, MERMAID_WHY says why, in one line.
+mermaid_ready() {
+	local out
+	out=$(make -s -C "$TOP" mermaid-parser 2>&1 >/dev/null) && return 0
+	MERMAID_WHY=$(printf '%s\n' "$out" | grep -m1 '^make mermaid-parser:' || printf '%s\n' "$out" | tail -n1)
+	return 1
+}
+
 t_finish() {
 	local c
 	for ((c = ${#T_CLEANUPS[@]} - 1; c >= 0; c--)); do eval "${T_CLEANUPS[$c]}" >/dev/null 2>&1; done

@@ -155,7 +155,7 @@ done
 # The pictures: every ```mermaid block of the labs, by mermaid's own parser
 # (make mermaid-parser), when it can be installed here.
 if [ -z "${LABS:-}" ]; then
-	if why=$(make -s -C "$TOP" mermaid-parser 2>&1 >/dev/null); then
+	if mermaid_ready; then
 		n=0
 		for md in "$TOP"/docs/labs/*.md; do
 			awk -v out="$T_DIR/mmd-$(basename "$md" .md)" '/^```mermaid$/ { n++; f = out "-" n ".mmd"; next } /^```/ { f = ""; next } f { print > f }' "$md"
@@ -165,6 +165,6 @@ if [ -z "${LABS:-}" ]; then
 		check_eq "the labs' ${#files[@]} mermaid pictures parse ($(printf '%s\n' "$out" | grep -c ': ok (')/${#files[@]} ok)" "$rc" 0
 		[ "$rc" -eq 0 ] || diag "$out"
 	else
-		skip "the labs' mermaid pictures parse" "$(printf '%s' "$why" | tail -n1)"
+		skip "the labs' mermaid pictures parse" "$MERMAID_WHY"
 	fi
 fi
