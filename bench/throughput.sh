@@ -12,8 +12,9 @@
 #             host, no DNAT): the same hops as "lan" without the port map,
 #             measured where the engine lets it through
 #
-# Expects NS, ROOT and LOCK from run.sh; sets up LANNS=$NS-lan with a veth
-# lan0 (198.51.100.1/24 on the host side, .2 on the neighbour's).
+# Expects NS, ROOT, MRROOT (minirun's --root) and LOCK from run.sh; sets up
+# LANNS=$NS-lan with a veth lan0 (198.51.100.1/24 on the host side, .2 on the
+# neighbour's).
 # ($LANNS and friends are run.sh's; the quoting follows run.sh.)
 # shellcheck shell=bash disable=SC2034
 TP_RUNS=${BENCH_TP_RUNS:-5}
@@ -81,13 +82,13 @@ tp_measure() {
 
 tp_minirun() {
 	local id cip
-	id=$(ip netns exec "$NS" ./minirun --root "$ROOT" run -d -p "18080:$TP_PORT" "$TP_ROOTFS" \
+	id=$(ip netns exec "$NS" ./minirun --root "$MRROOT" run -d -p "18080:$TP_PORT" "$TP_ROOTFS" \
 		/bin/bulk sink "$TP_PORT" {LOCK}>&-) || return 1
-	cip=$(jq -r .network.ip "$ROOT/containers/$id/state.json")
+	cip=$(jq -r .network.ip "$MRROOT/containers/$id/state.json")
 	if tp_wait "$cip" "$TP_PORT"; then
 		tp_measure "$cip" 18080
 	fi
-	ip netns exec "$NS" ./minirun --root "$ROOT" rm -f "$id" {LOCK}>&- >/dev/null
+	ip netns exec "$NS" ./minirun --root "$MRROOT" rm -f "$id" {LOCK}>&- >/dev/null
 }
 
 tp_docker() {

@@ -1,7 +1,7 @@
 /* ipam.c - the JSON lease file of the bridge network.
  *
  * {
- *   "subnet": "10.99.0.0/16", "last": "10.99.0.7",
+ *   "subnet": "10.99.0.0/16", "last": "10.99.0.7", "checked": "10.99.0.4",
  *   "leases": { "10.99.0.2": { "id": "...", "owner": 4242, "owner_start": 98765,
  *                "ports": [ { "proto": "tcp", "host_ip": "0.0.0.0",
  *                             "host_port": 8080, "container_port": 80 } ] } }
@@ -138,7 +138,10 @@ struct ipam *ipam_from_string(const char *text, struct mr_err *err)
 
 char *ipam_to_string(const struct ipam *ip)
 {
-	return json_dumps(ip->doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	/* Compact: at 500 leases the indented file is half again as big, and
+	 * every start reads and writes it whole (`jq . ipam.json` shows it
+	 * indented). */
+	return json_dumps(ip->doc, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
 static int parse_cidr(const char *s, struct in_addr *net, int *prefix)
@@ -359,40 +362,101 @@ int ipam_reclaim(struct ipam *ip, bool (*alive)(pid_t, unsigned long long), stru
 	return 0;
 }
 
+/* Call cb with the view of one lease (key: its address). 1: not a lease
+ * (skipped), else what cb returned. */
+static int visit(const char *key, json_t *l, int (*cb)(const struct ipam_lease *, void *),
+		 void *data)
+{
+	json_t *ports = json_object_get(l, "ports"), *p;
+	struct nft_port *np = calloc(json_array_size(ports) + 1, sizeof(*np));
+	struct ipam_lease view = {
+	    .id = json_string_value(json_object_get(l, "id")),
+	    .owner = (pid_t)json_integer_value(json_object_get(l, "owner")),
+	    .owner_start =
+		(unsigned long long)json_integer_value(json_object_get(l, "owner_start")),
+	    .ports = np,
+	};
+	size_t i;
+	int r;
+
+	if (!np)
+		return -1;
+	if (!view.id || inet_pton(AF_INET, key, &view.ip) != 1) {
+		free(np);
+		return 1;
+	}
+	json_array_foreach (ports, i, p) {
+		if (port_from_json(p, &np[view.n_ports]) == 0)
+			np[view.n_ports++].cont_ip = view.ip;
+	}
+	r = cb(&view, data);
+	free(np);
+	return r;
+}
+
 int ipam_foreach(const struct ipam *ip, int (*cb)(const struct ipam_lease *, void *), void *data)
 {
 	const char *key;
-	json_t *l, *p;
-	size_t i;
+	json_t *l;
 
 	json_object_foreach (leases(ip), key, l) {
-		json_t *ports = json_object_get(l, "ports");
-		struct nft_port *np = calloc(json_array_size(ports) + 1, sizeof(*np));
-		struct ipam_lease view = {
-		    .id = json_string_value(json_object_get(l, "id")),
-		    .owner = (pid_t)json_integer_value(json_object_get(l, "owner")),
-		    .owner_start =
-			(unsigned long long)json_integer_value(json_object_get(l, "owner_start")),
-		    .ports = np,
-		};
-		int r;
-
-		if (!np)
-			return -1;
-		if (!view.id || inet_pton(AF_INET, key, &view.ip) != 1) {
-			free(np);
-			continue;
-		}
-		json_array_foreach (ports, i, p) {
-			if (port_from_json(p, &np[view.n_ports]) == 0)
-				np[view.n_ports++].cont_ip = view.ip;
-		}
-		r = cb(&view, data);
-		free(np);
+		int r = visit(key, l, cb, data);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+/* A lease's address as a number, for the turn order (0: not an address). */
+static uint32_t key_addr(const char *key)
+{
+	struct in_addr a;
+	return inet_pton(AF_INET, key ?: "", &a) == 1 ? ntohl(a.s_addr) : 0;
+}
+
+struct turn {
+	uint32_t addr;
+	const char *key;
+};
+
+static int cmp_turn(const void *a, const void *b)
+{
+	uint32_t x = ((const struct turn *)a)->addr, y = ((const struct turn *)b)->addr;
+	return x < y ? -1 : x > y;
+}
+
+int ipam_foreach_some(struct ipam *ip, size_t max, int (*cb)(const struct ipam_lease *, void *),
+		      void *data)
+{
+	size_t n = json_object_size(leases(ip)), k = 0, start = 0;
+	_cleanup_free_ struct turn *t = NULL;
+	const char *key;
+	uint32_t after;
+	json_t *l;
+	int r = 0;
+
+	if (max >= n)
+		return ipam_foreach(ip, cb, data);
+	if (max == 0)
+		return 0;
+	t = calloc(n, sizeof(*t));
+	if (!t)
+		return -1;
+	json_object_foreach (leases(ip), key, l)
+		t[k++] = (struct turn){key_addr(key), key};
+	qsort(t, n, sizeof(*t), cmp_turn);
+	/* Go on after the lease the last turn ended at (gone or not). */
+	after = key_addr(json_string_value(json_object_get(ip->doc, "checked")));
+	while (start < n && t[start].addr <= after)
+		start++;
+	for (size_t i = 0; i < max && r >= 0; i++) {
+		key = t[(start + i) % n].key;
+		r = visit(key, json_object_get(leases(ip), key), cb, data);
+	}
+	if (json_object_set_new(ip->doc, "checked", json_string(t[(start + max - 1) % n].key)) < 0)
+		return -1;
+	ip->dirty = true;
+	return r < 0 ? r : 0;
 }
 
 size_t ipam_count(const struct ipam *ip)

@@ -3,7 +3,8 @@
  * written atomically. Each lease names its container id and the process that
  * owns it (pid + start time), so leases of owners that are gone can be taken
  * back. Addresses are handed out in turn after the last one given, so a freed
- * address is not reused at once (stale ARP and conntrack entries). */
+ * address is not reused at once (stale ARP and conntrack entries), and so
+ * finding a free one does not look at the leases before it. */
 #pragma once
 
 #include <netinet/in.h>
@@ -56,6 +57,13 @@ struct ipam_lease {
 };
 /* Call cb for every lease; stops at the first cb < 0 and returns it. */
 int ipam_foreach(const struct ipam *ip, int (*cb)(const struct ipam_lease *, void *), void *data);
+/* The same for at most max leases, in turn: each call goes on in address
+ * order after the lease where the last one stopped (kept in the file as
+ * "checked"), wrapping around; so a bounded check on every start still
+ * reaches every lease. max >= the number of leases: all of them. cb must
+ * not add or drop leases. */
+int ipam_foreach_some(struct ipam *ip, size_t max, int (*cb)(const struct ipam_lease *, void *),
+		      void *data);
 
 /* Number of leases (for tests and `network show`). */
 size_t ipam_count(const struct ipam *ip);

@@ -670,6 +670,13 @@ int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int pre
 	       -EEXIST;
 }
 
+int nft_tables_exist(struct nl *nl, struct mr_err *err)
+{
+	int r = table_exists(nl, NFPROTO_INET, err);
+
+	return r <= 0 ? r : table_exists(nl, NFPROTO_BRIDGE, err);
+}
+
 /* ---- port-map elements ---- */
 
 static bool on_any_address(const struct nft_port *p)

@@ -35,6 +35,8 @@ struct nft_port {
  * both were there, or -errno. */
 int nft_ensure(struct nl *nl, const char *bridge, struct in_addr subnet, int prefix,
 	       struct mr_err *err);
+/* Are both tables there? 1 yes, 0 no, or -errno. */
+int nft_tables_exist(struct nl *nl, struct mr_err *err);
 /* Add the DNAT map elements of one container, all in one batch. An element
  * that exists already fails the batch (-EEXIST) and nothing is added. */
 int nft_add_ports(struct nl *nl, const struct nft_port *ports, size_t n, struct mr_err *err);

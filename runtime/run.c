@@ -199,6 +199,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	r->c.sec.seccomp = !o->no_seccomp;
 	if (security_caps(&o->cap_add, &o->cap_drop, &r->c.sec.caps, err) < 0)
 		return -1;
+	security_prepare(r->rootfd, &r->c.sec); /* the seccomp program, cached */
 	if (!r->c.hostname || !r->c.rootfs || build_env(o, r->c.hostname, &r->c.env) < 0)
 		return mr_error(err, ENOMEM, "run");
 	for (size_t i = 0; i < o->argv.n; i++)
@@ -326,6 +327,7 @@ static void run_undo(struct run *r, int status, bool failed)
 		close(r->statefd);
 	if (r->rootfd >= 0)
 		close(r->rootfd);
+	security_release(&r->c.sec);
 	container_free(&r->c);
 }
 

@@ -21,7 +21,17 @@
 #include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "../common/cleanup.h"
+#include "../common/fd.h"
 
 static const cap_value_t docker_default_caps[] = {
     CAP_CHOWN,	 CAP_DAC_OVERRIDE, CAP_FSETID,		 CAP_FOWNER,
@@ -507,39 +517,155 @@ static int newer_syscalls(scmp_filter_ctx ctx)
 #endif
 }
 
-static int load_seccomp(struct mr_err *err)
+/* The allowlist in a libseccomp context; NULL with *r = -errno. */
+static scmp_filter_ctx build_filter(int *r)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	const uint64_t ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
 				  CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
-	int r = 0;
 
-	if (!ctx)
-		return mr_error(err, ENOMEM, "seccomp");
+	*r = 0;
+	if (!ctx) {
+		*r = -ENOMEM;
+		return NULL;
+	}
 	/* Calls of another architecture (e.g. the 32-bit ABI) are refused. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && r == 0; i++) {
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && *r == 0; i++) {
 		int nr = seccomp_syscall_resolve_name(allowed[i]);
 		if (nr != __NR_SCMP_ERROR)
-			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+			*r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	}
 	/* clone, but never into new namespaces; clone3 says ENOSYS so that
 	 * libc falls back to clone, whose flags we can see. */
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-				     arg_is(0, SCMP_CMP_MASKED_EQ, ns_flags, 0));
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	if (r == 0)
-		r = conditional_rules(ctx);
-	if (r == 0)
-		r = newer_syscalls(ctx);
-	if (r == 0)
+	if (*r == 0)
+		*r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				      arg_is(0, SCMP_CMP_MASKED_EQ, ns_flags, 0));
+	if (*r == 0)
+		*r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (*r == 0)
+		*r = conditional_rules(ctx);
+	if (*r == 0)
+		*r = newer_syscalls(ctx);
+	if (*r < 0) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static int load_seccomp(struct mr_err *err)
+{
+	int r;
+	scmp_filter_ctx ctx = build_filter(&r);
+
+	if (ctx) {
 		r = seccomp_load(ctx);
-	seccomp_release(ctx);
+		seccomp_release(ctx);
+	}
 	if (r < 0)
 		return mr_error(err, -r, "load the seccomp filter");
 	return 0;
+}
+
+/* ---- the compiled filter, cached in the state root ----
+ *
+ * Building the filter with libseccomp takes about 1 ms on every run, for a
+ * program that is the same every time: the same rules, the same libseccomp,
+ * the same kernel (libseccomp asks it what it supports). So `run` builds it
+ * once, keeps the BPF program in ROOT/seccomp.bpf behind a key naming all
+ * three (the binary by device, inode, size and mtime, so a rebuilt minirun
+ * builds it again), and later runs load that program as it is. The state
+ * root is root's alone (state_open_root refuses one others may write). */
+
+#define FILTER_CACHE "seccomp.bpf"
+
+static int filter_key(char *key, size_t len)
+{
+	const struct scmp_version *v = seccomp_version();
+	struct utsname u;
+	struct stat st;
+	int n;
+
+	if (!v || uname(&u) < 0 || stat("/proc/self/exe", &st) < 0)
+		return -1;
+	n = snprintf(key, len,
+		     "minirun seccomp 1; libseccomp %u.%u.%u; %s %s; %lu:%lu:%lld:%lld.%09ld\n",
+		     v->major, v->minor, v->micro, u.release, u.version, (unsigned long)st.st_dev,
+		     (unsigned long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		     st.st_mtim.tv_nsec);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* s->filter = a copy of the n bytes of BPF at insns (a whole number of
+ * instructions, at most the kernel's limit). */
+static int set_filter(struct security *s, const char *insns, size_t n)
+{
+	struct sock_fprog *f;
+
+	if (n == 0 || n % sizeof(struct sock_filter) ||
+	    n / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return -1;
+	f = calloc(1, sizeof(*f));
+	if (!f || !(f->filter = malloc(n))) {
+		free(f);
+		return -1;
+	}
+	memcpy(f->filter, insns, n);
+	f->len = (unsigned short)(n / sizeof(struct sock_filter));
+	s->filter = f;
+	return 0;
+}
+
+/* Build the filter and write key + its BPF to the cache; s->filter too. */
+static void build_and_cache(int rootfd, struct security *s, const char *key)
+{
+	_cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+	_cleanup_free_ char *buf = NULL;
+	size_t klen = strlen(key);
+	struct mr_err ignore = {0};
+	scmp_filter_ctx ctx;
+	struct stat st;
+	int r;
+
+	ctx = fd >= 0 ? build_filter(&r) : NULL;
+	if (!ctx)
+		return;
+	r = seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	if (r < 0 || fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > 65536)
+		return;
+	buf = malloc(klen + (size_t)st.st_size);
+	if (!buf || pread(fd, buf + klen, (size_t)st.st_size, 0) != st.st_size)
+		return;
+	memcpy(buf, key, klen);
+	if (set_filter(s, buf + klen, (size_t)st.st_size) == 0)
+		write_file_atomic(rootfd, FILTER_CACHE, buf, klen + (size_t)st.st_size, 0600,
+				  &ignore);
+	mr_error_clear(&ignore);
+}
+
+void security_prepare(int rootfd, struct security *s)
+{
+	_cleanup_free_ char *text = NULL;
+	char key[512];
+	size_t len, klen;
+
+	if (!s->seccomp || s->filter || filter_key(key, sizeof(key)) < 0)
+		return;
+	klen = strlen(key);
+	if (read_file_at(rootfd, FILTER_CACHE, &text, &len) == 0 && len > klen &&
+	    memcmp(text, key, klen) == 0 && set_filter(s, text + klen, len - klen) == 0)
+		return;
+	build_and_cache(rootfd, s, key); /* missing, stale or damaged */
+}
+
+void security_release(struct security *s)
+{
+	if (s->filter)
+		free(s->filter->filter);
+	free(s->filter);
+	s->filter = NULL;
 }
 
 int security_apply(const struct security *s, struct mr_err *err)
@@ -555,7 +681,14 @@ int security_apply(const struct security *s, struct mr_err *err)
 	/* No exec can gain privileges from here on (setuid files, file caps). */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return mr_error(err, errno, "no_new_privs");
-	if (s->seccomp && load_seccomp(err) < 0)
-		return -1;
-	return 0;
+	if (!s->seccomp)
+		return 0;
+	/* The program security_prepare() made, as libseccomp would load it
+	 * (no flags); else build it now. */
+	if (s->filter) {
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, s->filter) < 0)
+			return mr_error(err, errno, "load the seccomp filter");
+		return 0;
+	}
+	return load_seccomp(err);
 }

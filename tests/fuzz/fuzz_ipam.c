@@ -1,12 +1,19 @@
 /* fuzz_ipam.c - libFuzzer target: ipam_from_string on arbitrary bytes, then a
  * to_string / from_string round trip (which must parse and give the same text),
- * a lease, a port record, a reclaim and a release. */
+ * a lease, a port record, a reclaim, leases in turn and a release. */
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../net/ipam.h"
+
+static int count_lease(const struct ipam_lease *l, void *data)
+{
+	(void)l;
+	(*(size_t *)data)++;
+	return 0;
+}
 
 static bool alive_pid1(pid_t pid, unsigned long long start)
 {
@@ -64,6 +71,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n_stale = 0;
 		ipam_reclaim(ip, alive_pid1, &stale, &n_stale);
 		free(stale);
+	}
+	{
+		/* in turn: never more than asked, all when asked for more */
+		size_t seen = 0, n = ipam_count(ip);
+		if (ipam_foreach_some(ip, 2, count_lease, &seen) == 0 && seen > (n < 2 ? n : 2))
+			abort();
+		seen = 0;
+		if (ipam_foreach_some(ip, n + 1, count_lease, &seen) == 0 && seen > n)
+			abort();
 	}
 	ipam_release(ip, id);
 	s1 = ipam_to_string(ip);

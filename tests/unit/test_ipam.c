@@ -19,6 +19,23 @@ static bool dead_42(pid_t p, unsigned long long s)
 	return p != 42;
 }
 
+/* ipam_foreach_some's callback: notes the last byte of each address seen. */
+static int note_ip(const struct ipam_lease *l, void *data)
+{
+	char *s = data;
+	size_t n = strlen(s);
+
+	snprintf(s + n, 64 - n, "%u ", (unsigned)(ntohl(l->ip.s_addr) & 0xff));
+	return 0;
+}
+
+static int stop_now(const struct ipam_lease *l, void *data)
+{
+	(void)l;
+	(void)data;
+	return -7;
+}
+
 static const char *ip_s(struct in_addr a)
 {
 	static char buf[INET_ADDRSTRLEN];
@@ -108,6 +125,44 @@ int main(void)
 	CHECK(ipam_count(ip) == before - 1);
 	CHECK(!ipam_port_taken(ip, IPPROTO_TCP, any, 7000));
 	free(stale);
+
+	/* leases in turn: at most max a call, in address order after the lease
+	 * where the last call stopped, wrapping; the place survives the file */
+	{
+		struct ipam *t = ipam_from_string(NULL, &err);
+		const char *ids[] = {"a", "b", "c", "d", "e"};
+		char seen[64] = "";
+		char *saved;
+
+		CHECK(t && ipam_set_subnet(t, net, 24, &err) == 0);
+		for (size_t i = 0; i < 5; i++)
+			CHECK(ipam_lease(t, ids[i], any, 1, 1, &a, &err) == 0); /* .2 - .6 */
+		CHECK(ipam_foreach_some(t, 2, note_ip, seen) == 0);
+		CHECK_STR(seen, "2 3 ");
+		seen[0] = '\0';
+		CHECK(ipam_foreach_some(t, 2, note_ip, seen) == 0);
+		CHECK_STR(seen, "4 5 ");
+		seen[0] = '\0';
+		CHECK(ipam_foreach_some(t, 2, note_ip, seen) == 0);
+		CHECK_STR(seen, "6 2 "); /* wraps around */
+		ipam_release(t, "b");	 /* .3 */
+		seen[0] = '\0';
+		CHECK(ipam_foreach_some(t, 2, note_ip, seen) == 0);
+		CHECK_STR(seen, "4 5 "); /* on after .2, past the gone .3 */
+		seen[0] = '\0';
+		CHECK(ipam_foreach_some(t, 9, note_ip, seen) == 0);
+		CHECK_STR(seen, "2 4 5 6 "); /* max >= all: every lease */
+		CHECK(ipam_foreach_some(t, 0, stop_now, NULL) == 0);
+		CHECK(ipam_foreach_some(t, 1, stop_now, NULL) == -7);
+		saved = ipam_to_string(t);
+		ipam_close(t);
+		t = ipam_from_string(saved, &err);
+		free(saved);
+		seen[0] = '\0';
+		CHECK(t && ipam_foreach_some(t, 1, note_ip, seen) == 0);
+		CHECK_STR(seen, "2 "); /* after the .6 the failed call ended at */
+		ipam_close(t);
+	}
 
 	/* round trip through text */
 	char *text = ipam_to_string(ip);
