@@ -8,7 +8,7 @@ bridge_setup || exit 1
 command -v conntrack >/dev/null || { not_ok "conntrack is needed (make deps installs it)"; exit 1; }
 start_upstream_peer
 
-id=$(mr run -d --init --name web -p 8080:80 -p 127.0.0.1:5353:53/udp "$ROOTFS" httpd -f -p 80 -h /var/www)
+id=$(mr run -d --init --name web -p 8080:80 -p 127.0.0.1:5353:53/udp -p 198.51.100.1:8090:80 "$ROOTFS" httpd -f -p 80 -h /var/www)
 veth=mr${id:0:12}
 wait_for 5 answers "$LANNS" http://198.51.100.1:8080/
 # traffic for the conntrack entries the explanation points at
@@ -79,6 +79,12 @@ check_match "... not reachable from the LAN" "$out" 'Not reachable: the port is 
 if [[ "$out" == *"== From the host"* ]]; then not_ok "... no 'from the host' section beside 127.0.0.1's"; else ok "... no 'from the host' section beside 127.0.0.1's"; fi
 elem=$(printf '%s\n' "$out" | sed -n "s/^      \\$ \\(nft get element inet minirun ports_ip .*\\)/\\1/p")
 check_match "... its element is in map ports_ip" "$(in_host bash -c "$elem" 2>&1)" '127\.0\.0\.1 \. udp \. 5353 : 10\.99\.0\.2 \. 53'
+out=$(mr net explain web --port 8090/tcp)
+check_match "a port published on one LAN address: the LAN path goes to that address" "$out" '== From the LAN: a neighbour connects to 198\.51\.100\.1:8090/tcp'
+check_match "... and so does the host's" "$out" '== From the host: a process on the host connects to 198\.51\.100\.1:8090/tcp'
+if [[ "$out" == *"== From 127.0.0.1"* ]]; then not_ok "... no 127.0.0.1 path"; else ok "... no 127.0.0.1 path"; fi
+elem=$(printf '%s\n' "$out" | sed -n "s/^      \\$ \\(nft get element inet minirun ports_ip .*\\)/\\1/p" | head -n1)
+check_match "... its element is in map ports_ip: $elem" "$(in_host bash -c "$elem" 2>&1)" '198\.51\.100\.1 \. tcp \. 8090 : 10\.99\.0\.2 \. 80'
 check_match "without --port: the first port, and a hint" "$(mr net explain web)" '\(explaining 8080/tcp; --port P for another\)'
 
 mr run -d --name quiet "$ROOTFS" sleep 60 >/dev/null
