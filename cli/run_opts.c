@@ -201,16 +201,26 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv,
 						optarg);
 			o->ip = a;
 			break;
-		case OPT_DNS:
-			if (inet_pton(AF_INET, optarg, &a) != 1) {
-				struct in6_addr a6;
-				if (inet_pton(AF_INET6, optarg, &a6) != 1)
-					return mr_error(
-					    err, 0, "invalid IP address \"%s\" for --dns", optarg);
-			}
+		case OPT_DNS: {
+			struct in6_addr a6;
+			bool loopback;
+			char *w;
+			if (inet_pton(AF_INET, optarg, &a) == 1)
+				loopback = (ntohl(a.s_addr) >> 24) == 127;
+			else if (inet_pton(AF_INET6, optarg, &a6) == 1)
+				loopback = IN6_IS_ADDR_LOOPBACK(&a6);
+			else
+				return mr_error(err, 0, "invalid IP address \"%s\" for --dns",
+						optarg);
 			if (push_checked(&o->dns, "--dns", optarg, err) < 0)
 				return -1;
+			/* Docker's words: it is the container's own loopback */
+			if (loopback &&
+			    asprintf(&w, "Localhost DNS setting (--dns=%s) may fail in containers.",
+				     optarg) >= 0)
+				strv_push_take(warnings, w);
 			break;
+		}
 		case OPT_DNS_SEARCH:
 			if (push_checked(&o->dns_search, "--dns-search", optarg, err) < 0)
 				return -1;

@@ -240,9 +240,8 @@ char *etc_hostname_render(const struct etc_opts *o, struct mr_err *err)
 /* What we keep from the host's resolv.conf (libnetwork/internal/resolvconf). */
 struct resolv {
 	struct strv ns;	     /* nameserver addresses, in order */
-	struct strv search;  /* the last search/domain line's domains */
-	struct strv options; /* every options line's options, accumulated */
-	struct strv other;   /* unrecognised directives, verbatim */
+	struct strv search;  /* the last search line's domains */
+	struct strv options; /* the last options line's options */
 };
 
 static void resolv_free(struct resolv *r)
@@ -250,7 +249,6 @@ static void resolv_free(struct resolv *r)
 	strv_free(&r->ns);
 	strv_free(&r->search);
 	strv_free(&r->options);
-	strv_free(&r->other);
 }
 
 #define WS " \t\r\v\f"
@@ -270,7 +268,8 @@ static int push_words(struct strv *v, char *s)
 	return 0;
 }
 
-/* Comments and blank lines are dropped, as Docker does. */
+/* The host's nameservers, search domains and options, for a file that
+ * --dns, --dns-search or --dns-option make anew. */
 static int resolv_parse(struct resolv *r, const char *content)
 {
 	_cleanup_free_ char *copy = NULL;
@@ -303,23 +302,15 @@ static int resolv_parse(struct resolv *r, const char *content)
 			if (addr && addr_classify(addr, bytes) != ADDR_BAD &&
 			    strv_push(&r->ns, addr) < 0)
 				return -1;
-		} else if (strcmp(key, "search") == 0 || strcmp(key, "domain") == 0) {
+		} else if (strcmp(key, "search") == 0 || strcmp(key, "options") == 0) {
+			/* only the last line of each counts (as in Docker) */
 			_cleanup_strv_ struct strv words = {0};
-			/* only the last search line counts; "domain" is its old name */
 			if (push_words(&words, rest) < 0)
 				return -1;
 			if (words.n > 0)
-				strv_move(&r->search, &words);
-		} else if (strcmp(key, "options") == 0) {
-			if (push_words(&r->options, rest) < 0)
-				return -1;
-		} else {
-			size_t len = strlen(line);
-			while (len > 0 && strchr(WS, line[len - 1]))
-				line[--len] = '\0';
-			if (strv_push(&r->other, line) < 0)
-				return -1;
+				strv_move(key[0] == 's' ? &r->search : &r->options, &words);
 		}
+		/* (other directives: Docker's rewritten file has none) */
 	}
 	return 0;
 }
@@ -414,11 +405,66 @@ static void put_words(FILE *f, const char *key, const struct strv *v)
 	fputc('\n', f);
 }
 
+static bool resolv_overridden(const struct etc_opts *o)
+{
+	return (o->dns && o->dns->n) || (o->dns_search && o->dns_search->n) ||
+	       (o->dns_opt && o->dns_opt->n);
+}
+
+/* Docker without --dns, --dns-search, --dns-option: the host's file as it
+ * is (comments and all), less the nameserver lines a container on our
+ * IPv4 bridge cannot use, each with the blank lines after it; Google's
+ * servers when no usable one is left. (Docker appends those after a blank
+ * line and without the final newline; we write two plain lines.) With
+ * --network host the host's file is kept whole. */
+static char *resolv_filtered(const struct etc_opts *o, const char *host, struct mr_err *err)
+{
+	_cleanup_free_ char *copy = strdup(host ? host : "");
+	bool usable = false, after_dropped = false;
+	struct out out;
+	char *line, *next;
+
+	if (!copy) {
+		mr_error(err, ENOMEM, "render /etc/resolv.conf");
+		return NULL;
+	}
+	if (out_open(&out, "/etc/resolv.conf", err) < 0)
+		return NULL;
+	for (line = copy; *line; line = next) {
+		char key[16], addr[64];
+		unsigned char b[16];
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (sscanf(line, " %15s %63s", key, addr) == 2 && strcmp(key, "nameserver") == 0 &&
+		    addr_classify(addr, b) != ADDR_BAD) {
+			if (!o->host_network && ns_unusable_in_bridge(addr)) {
+				after_dropped = true;
+				continue;
+			}
+			usable = true;
+		}
+		if (after_dropped && line[strspn(line, WS)] == '\0')
+			continue;
+		after_dropped = false;
+		fprintf(out.f, "%s%s", line, *next || host[strlen(host) - 1] == '\n' ? "\n" : "");
+	}
+	if (!usable && !o->host_network)
+		for (size_t i = 0; i < sizeof(default_ns) / sizeof(default_ns[0]); i++)
+			fprintf(out.f, "nameserver %s\n", default_ns[i]);
+	return out_finish(&out, "/etc/resolv.conf", err);
+}
+
 char *etc_resolv_render(const struct etc_opts *o, const char *host_resolv, struct mr_err *err)
 {
 	_cleanup_(resolv_free) struct resolv r = {0};
 	struct out out;
 
+	if (!resolv_overridden(o))
+		return resolv_filtered(o, host_resolv, err);
+	/* With any of them Docker writes a new file, in this order: search,
+	 * nameservers, options; what is not given comes from the host's. */
 	if (resolv_parse(&r, host_resolv) < 0) {
 		mr_error(err, ENOMEM, "parse the host's resolv.conf");
 		return NULL;
@@ -427,12 +473,10 @@ char *etc_resolv_render(const struct etc_opts *o, const char *host_resolv, struc
 		return NULL;
 	if (out_open(&out, "/etc/resolv.conf", err) < 0)
 		return NULL;
+	put_words(out.f, "search", &r.search);
 	for (size_t i = 0; i < r.ns.n; i++)
 		fprintf(out.f, "nameserver %s\n", r.ns.v[i]);
-	put_words(out.f, "search", &r.search);
 	put_words(out.f, "options", &r.options);
-	for (size_t i = 0; i < r.other.n; i++)
-		fprintf(out.f, "%s\n", r.other.v[i]);
 	return out_finish(&out, "/etc/resolv.conf", err);
 }
 

@@ -218,8 +218,9 @@ static int build_dev(int devfd, const char *statedir, struct mr_err *err)
 
 static int bind_etc_files(const char *statedir, int rootfd, struct mr_err *err)
 {
-	static const char *const files[] = {"hosts", "hostname", "resolv.conf"};
-	static const char *const shown[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
+	/* in Docker's order, so that /proc/mounts reads the same */
+	static const char *const files[] = {"resolv.conf", "hostname", "hosts"};
+	static const char *const shown[] = {"/etc/resolv.conf", "/etc/hostname", "/etc/hosts"};
 	_cleanup_close_ int etc = dir_below(rootfd, "etc", "/etc", err);
 
 	if (etc < 0)

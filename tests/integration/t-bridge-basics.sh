@@ -71,7 +71,7 @@ check_eq "/etc/hosts starts with Docker's localhost lines" "$(head -2 <<<"$hosts
 check_eq "--add-host entries come before it, in order" "$(tail -3 <<<"$hosts" | head -2)" $'192.0.2.10\tdb\n192.0.2.11\tcache.lan'
 check_eq "/etc/resolv.conf drops the host's 127.x nameserver, keeps the rest" "$resolv" $'nameserver 192.0.2.53\nsearch lan.test\noptions edns0'
 out2=$(mr run --rm --dns 192.0.2.1 --dns 192.0.2.2 --dns-search a.test --dns-search b.test --dns-option ndots:2 "$ROOTFS" cat /etc/resolv.conf)
-check_eq "--dns, --dns-search and --dns-option replace the host's" "$out2" $'nameserver 192.0.2.1\nnameserver 192.0.2.2\nsearch a.test b.test\noptions ndots:2'
+check_eq "--dns, --dns-search and --dns-option replace the host's (Docker's order: search, nameserver, options)" "$out2" $'search a.test b.test\nnameserver 192.0.2.1\nnameserver 192.0.2.2\noptions ndots:2'
 out2=$(mr run --rm --dns-search . "$ROOTFS" cat /etc/resolv.conf)
 check_eq "--dns-search . drops the search domains" "$out2" $'nameserver 192.0.2.53\noptions edns0'
 

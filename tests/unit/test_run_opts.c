@@ -122,6 +122,18 @@ int main(void)
 		strv_free(&w);
 		run_opts_free(&o);
 	}
+	{
+		struct mr_err e = {0};
+		struct strv w = {0};
+		CHECK(parse(&o, &e, &w, "--dns", "127.0.0.1", "--dns", "1.1.1.1", "--dns", "::1",
+			    "r", NULL) == 0);
+		CHECK(w.n == 2); /* Docker's warning, for each loopback server */
+		CHECK_STR(w.v[0],
+			  "Localhost DNS setting (--dns=127.0.0.1) may fail in containers.");
+		CHECK_STR(w.v[1], "Localhost DNS setting (--dns=::1) may fail in containers.");
+		strv_free(&w);
+		run_opts_free(&o);
+	}
 
 	CHECK(PARSE_OK(&o, "--ip", "10.99.0.50", "--dns", "192.0.2.1", "--dns-search", "ex.org",
 		       "--dns-option", "ndots:2", "--add-host", "db:10.0.0.5", "r"));
