@@ -5,6 +5,9 @@
  *                              read each to its end, forever
  *   bulk send IP PORT SECONDS  connect, write as fast as the path takes for
  *                              SECONDS, print the rate in Mbit/s
+ *   bulk now                   print CLOCK_MONOTONIC in ns (the same clock
+ *                              in every namespace): run as the container's
+ *                              command, it dates the container's exec
  *
  * What iperf3 measures with one stream, without its control connection
  * (which a DNAT'd path would have to carry too) and without its libraries. */
@@ -90,8 +93,14 @@ int main(int argc, char **argv)
 	memset(buf, 'x', sizeof(buf));
 	if (argc == 3 && strcmp(argv[1], "sink") == 0)
 		return sink(atoi(argv[2]));
+	if (argc == 2 && strcmp(argv[1], "now") == 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		printf("%lld\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+		return 0;
+	}
 	if (argc == 5 && strcmp(argv[1], "send") == 0)
 		return send_for(argv[2], atoi(argv[3]), atof(argv[4]));
-	fprintf(stderr, "usage: bulk sink PORT | bulk send IP PORT SECONDS\n");
+	fprintf(stderr, "usage: bulk sink PORT | bulk send IP PORT SECONDS | bulk now\n");
 	return 2;
 }

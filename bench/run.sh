@@ -13,11 +13,16 @@
 # loaded into the kernel), and a cgroup parent of its own; everything it
 # made, including the few paths it insists on creating under /etc and /run,
 # is removed at exit, also on failure. Podman is measured only if installed.
+# Then the time from invocation to the container's exec (bench/bulk.c's
+# `bulk now` as the command), the data path of a published port
+# (bench/throughput.sh) and issue 6's targets against this run.
 #
 # Environment: ROOTFS (default rootfs/busybox), BENCH_RUNS (31),
 # BENCH_DOCKER_RUNS (= BENCH_RUNS), BENCH_DOCKER=0 to skip Docker,
-# BENCH_SPLIT=0 to skip the strace split, BENCH_SPLIT_RUNS (11).
-# (The 500-container scale runs of issue 6 are not done yet.)
+# BENCH_SPLIT=0 to skip the strace split, BENCH_SPLIT_RUNS (11),
+# BENCH_TP_RUNS (5) and BENCH_TP_SECONDS (2) for the data path, BENCH_TMPFS=0
+# to keep minirun's state root on disk. The 500-container runs are
+# bench/scale.sh (make bench-scale).
 # ($MR and $PR are split into words on purpose.)
 # shellcheck disable=SC2086,SC2016,SC1091
 set -eu
@@ -98,6 +103,18 @@ median_ms() {
 			echo $(((e - s) / 1000))
 		done' _ "$n" "$@" {LOCK}>&- | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
 }
+# exec_ms RUNS CMD...: median ms from just before CMD to the exec of its
+# final program, which must be `bulk now` (it prints the monotonic clock).
+exec_ms() {
+	local n=$1
+	shift
+	ip netns exec "$NS" bash -c '
+		n=$1; b=$2; shift 2
+		for ((i = 0; i < n; i++)); do
+			s=$("$b" now); e=$("$@" 2>/dev/null | tail -1)
+			[ -n "$e" ] && echo $(((e - s) / 1000))
+		done' _ "$n" "$PWD/$BULK" "$@" {LOCK}>&- | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.1f", a[int((NR+1)/2)]/1000; else printf "-"}'
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.1fx", a / b; else printf "-"}'; }
 isnum() { [[ $1 =~ ^[0-9.]+$ ]]; }
 
@@ -117,6 +134,10 @@ none_disk=$(median_ms "$N" ./minirun --root "$DISKROOT" run --rm --network none 
 host=$(median_ms "$N" $MR --network host "$ROOTFS" /bin/true)
 bridge=$(median_ms "$N" $MR "$ROOTFS" /bin/true)
 publish=$(median_ms "$N" $MR -p 18080:80 "$ROOTFS" /bin/true)
+echo "bench: invocation -> the container's exec ($N runs per mode)" >&2
+xfloor=$(exec_ms "$N" unshare --net --pid --mount --uts --ipc --fork "$PWD/$BULK" now)
+xnone=$(exec_ms "$N" $MR --network none "$TP_ROOTFS" /bin/bulk now)
+xpublish=$(exec_ms "$N" $MR -p 18080:80 "$TP_ROOTFS" /bin/bulk now)
 echo "bench: minirun's data path ($TP_RUNS x ${TP_SECONDS} s per path)" >&2
 tp_mr=$(tp_minirun) || tp_mr="- - - -"
 
@@ -260,6 +281,22 @@ ${split_rows%$'\n'}"
 else
 	split_table="(The split of one run was not measured: BENCH_SPLIT=0 or no strace.)"
 fi
+# Issue 6's targets against this run's figures.
+verdict() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN {if (a == "" || a == "-" || b == "" || b == "-") print "not measured"; else if ((op == "<=" && a + 0 <= b + 0) || (op == ">=" && a + 0 >= b + 0)) print "met"; else print "missed"}'; }
+r_none=$(awk -v a="$none" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')
+r_xpub=$(awk -v a="$xpublish" -v b="$xfloor" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "-"}')
+r_dk=$(awk -v a="$dpublish" -v b="$publish" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.1f", a / b; else printf "-"}')
+read -r tpd tpl tpn _ <<<"$tp_mr"
+r_lo=$(awk -v a="$tpl" -v b="$tpd" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "-"}')
+r_lan=$(awk -v a="$tpn" -v b="$tpd" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "-"}')
+targets="| issue 6's target | this run | |
+| --- | ---: | --- |
+| none mode, whole run: at most 1.5x the floor | ${r_none}x ($none / $floor ms) | $(verdict "$r_none" "<=" 1.5) |
+| bridge with one \`-p\`, invocation -> the container's exec: at most 3x the floor's | ${r_xpub}x ($xpublish / $xfloor ms) | $(verdict "$r_xpub" "<=" 3) |
+| (none mode, invocation -> exec, for comparison) | $xnone ms | |
+| bridge with one \`-p\`, whole run: at least 20x faster than Docker's | ${r_dk}x ($dpublish / $publish ms) | $(verdict "$r_dk" ">=" 20) |
+| throughput through the published port from 127.0.0.1: at least 0.95x straight | ${r_lo}x | $(verdict "$r_lo" ">=" 0.95) |
+| ... from the LAN neighbour: at least 0.95x straight | ${r_lan}x | $(verdict "$r_lan" ">=" 0.95) |"
 tp_table="| data path: TCP, one stream, Mbit/s (median of $TP_RUNS x $TP_SECONDS s) | host -> container's address | neighbour -> container's address | 127.0.0.1 -> published port (vs straight) | neighbour -> published port (vs straight; vs the neighbour's straight) |
 | --- | ---: | ---: | ---: | ---: |
 $(tp_row minirun "$tp_mr")
@@ -272,23 +309,27 @@ echo "$split_table"
 echo
 echo "$tp_table"
 echo
+echo "$targets"
+echo
 echo "machine: $machine"
 {
 	cat <<HEAD
 # Performance
 
-Measured by \`make bench\` (bench/run.sh): each command is run in a throwaway
-network namespace, and the table gives the median of repeated runs ($N for
-minirun, $DN for Docker), wall clock from invocation to exit, teardown
-included (\`--rm\`). The floor is \`unshare\` creating the same five namespaces
-and running \`true\`. The container is the busybox rootfs running \`/bin/true\`.
-Docker is the distribution's engine (\`docker.io\`), started privately by the
-bench inside the same throwaway namespace (iptables on, userland proxy off,
-cgroupfs driver, overlay2), with the same rootfs imported as an image; its
-time includes the client's round trips to dockerd, containerd and runc.
-(Docker's default is the userland proxy on, which would add a docker-proxy
-process per published port.) minirun publishes port 18080, Docker 18081. The
-last column is how many times faster minirun is than Docker in that mode.
+Measured by \`make bench\` (bench/run.sh) in a throwaway network namespace.
+Each row is the median of repeated runs ($N for minirun, $DN for Docker), wall
+clock from invocation to exit, teardown included (\`--rm\`). The floor is
+\`unshare\` making the same five namespaces and running \`true\`. The
+container is the busybox rootfs running \`/bin/true\`. minirun's state root
+is a tmpfs, as /run is on Debian (on this machine /run is ext4: the row
+"state root on this machine's ext4" shows what that costs). Docker is the distribution's engine
+(\`docker.io\`), started privately by the bench in the same namespace
+(iptables on, userland proxy off, cgroupfs driver, overlay2), with the same
+rootfs imported as an image; its time includes the client's round trips to
+dockerd, containerd and runc. (Docker's default is the userland proxy on,
+which adds a docker-proxy process per published port.) minirun publishes
+port 18080, Docker 18081. The last column is how many times faster minirun
+is than Docker in that mode.
 
 HEAD
 	echo "$table"
@@ -297,37 +338,69 @@ HEAD
 	echo
 	echo "$tp_table"
 	echo
+	echo "$targets"
+	echo
 	echo "Machine: $machine."
 	cat <<'TAIL'
 
 On a shared machine with other work running (see the load average), single
 numbers move by tens of percent from one run of the bench to the next, and
-neighbouring rows can swap; the ratios to the floor and to Docker move less.
+neighbouring rows can swap; the ratios move less.
 
-Where the time goes. The split above comes from `strace --seccomp-bpf -f -ttt
--e trace=execve,exit_group`: the timestamps of minirun's own execve, the
-container's execve of /bin/true, its exit_group, and minirun's exit_group.
-strace stops the traced processes at those calls and slows forks and execs,
-so its numbers are upper bounds (its total leaves out strace's own start and
-the exit of minirun's process, and is measured in a separate round of runs,
-so it need not match the table's wall clock exactly; the difference between
-its total and the table's is roughly what strace adds).
-Before the exec: none mode is the floor plus the overlay and /dev mounts, the
-state.json writes and the parent-child sync round trip. Bridge mode adds the
-veth pair (one netlink request) and the container side's address and route; a
-published port adds an nftables transaction adding the map element (about
-4 ms). After the exit: unmounting, removing the state, and, for bridge mode,
-the veth's deletion and the network namespace's teardown; a published port
-adds the nftables transaction deleting the element, which waits for an RCU
-grace period (12-20 ms, see ../shared/FIELD-NOTES.md): the difference between
-the after-exit columns of the last two rows.
+How it is measured. "Invocation -> the container's exec" runs `bulk now`
+(bench/bulk.c, static) as the container's command: it prints the monotonic
+clock, which every namespace shares, and the bench reads the same clock just
+before it starts minirun (for the floor, `unshare ... bulk now`). The split
+of one run comes from `strace --seccomp-bpf -f -ttt -e trace=execve,exit_group`,
+which stops the processes at those calls and slows forks and execs: its
+numbers are upper bounds, from a separate round of runs. The data path: a
+container runs `bulk sink`, and `bulk send` pushes one TCP stream for a few
+seconds at a time from the bench's host namespace to the container's
+address, to 127.0.0.1 and the published port, and from a LAN neighbour
+namespace (198.51.100.2, through a veth) to the host's address and the
+published port; the paths take turns, medians are kept. minirun drops
+traffic from outside to a container's own address (only published ports are
+reachable), so the neighbour's straight path is Docker's alone.
+
+Where the time of one run goes, and what was done about it (profiles: `perf
+record -a -g` over 30-40 runs, `perf trace`, `strace -f -T`):
+- The namespaces: clone with five of them costs what the floor costs (the
+  network namespace is most of it: loopback, sysctl tables, nftables' state
+  per namespace). Nothing to cut.
+- State files: state.json is written four times, the /etc files three; each
+  was fsynced (about 0.5 ms each on this ext4). No longer: it is runtime
+  state, the rename is what makes a write atomic, and a killed writer leaves
+  the old file or the new one. On ext4 every write is still a new inode, and
+  ext4's allocator steps over the recently deleted ones (`recently_deleted`,
+  `find_inode_bit`: a fifth of minirun's kernel time in a profile of many
+  starts): the "state root on ext4" row. On a tmpfs (Debian's /run) that
+  cost is gone.
+- The seccomp filter: libseccomp built the same BPF program on every run
+  (about 1 ms with its probing of the kernel). It is now built once and kept
+  in ROOT/seccomp.bpf behind a key naming the minirun binary, libseccomp and
+  the kernel; a run loads that program as it is (t-seccomp-cache.sh: a
+  damaged or stale cache is built again, never used).
+- Mounts in the container: the overlay, /proc, /sys, /dev (tmpfs, device
+  nodes, devpts, shm), the three /etc files, pivot_root, and the masked /proc
+  and /sys paths: about 20 mount calls, 2-3 ms in all. They are the
+  container; they stay.
+- Bridge mode: the veth pair with its peer born in the container's
+  namespace, the bridge port, the container's address and route, and one
+  nftables transaction adding the elements: a few ms, mostly RTNL work in
+  the kernel.
+- Teardown: after an nftables transaction that deleted something, closing
+  the netfilter socket waits in the kernel (nf_tables flushes its destroy
+  work: an RCU grace period, 10-20 ms here, seen as `close` in `strace -T`).
+  Every bridge container has an element to delete (its source-set element),
+  so both bridge rows pay it once at the end; it is kernel-side and cannot
+  be skipped while a run waits for its own teardown. What was done: the
+  elements go in one transaction (Linux 6.3's "destroy", no second batch for
+  the ports), and the socket is closed last, after the lease is written and
+  the IPAM lock let go, so that other runs' teardowns do not queue behind
+  this wait (they did: `rm -f` of 500 took 15 s).
 Docker spends its time elsewhere: the CLI's API calls (create, attach,
-start, wait, remove), containerd's shim process per container and runc's own
-create and start, and libnetwork's sandbox (a network namespace bind-mounted
-under its exec root, even for `--network none`, which is why none is slower
-than host there) and its iptables rules in bridge modes. minirun does all of
-it in one process: no daemon, no client-server round trips, no shim, no
-second runtime.
-The 500-container scale runs of issue 6 are not measured yet.
+start, wait, remove), containerd's shim per container and runc's create and
+start, libnetwork's sandbox and its iptables rules. minirun does it all in
+one process: no daemon, no round trips, no shim, no second runtime.
 TAIL
 } >docs/performance.md
