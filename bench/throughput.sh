@@ -9,8 +9,8 @@
 #   lan       a LAN neighbour namespace -> the host's 198.51.100.1 : published
 #             port (DNAT in prerouting, then forwarded onto the bridge)
 #   lan-direct  the neighbour -> the container's address (routed through the
-#             host, no DNAT): the same hops as "lan" without the port map,
-#             measured where the engine lets it through
+#             host, no DNAT): the same hops as "lan" without the port map
+#             (minirun lets it through with one rule for the measurement)
 #
 # Expects NS, ROOT, MRROOT (minirun's --root) and LOCK from run.sh; sets up
 # LANNS=$NS-lan with a veth lan0 (198.51.100.1/24 on the host side, .2 on the
@@ -81,13 +81,20 @@ tp_measure() {
 }
 
 tp_minirun() {
-	local id cip
+	local id cip h
 	id=$(ip netns exec "$NS" ./minirun --root "$MRROOT" run -d -p "18080:$TP_PORT" "$TP_ROOTFS" \
 		/bin/bulk sink "$TP_PORT" {LOCK}>&-) || return 1
 	cip=$(jq -r .network.ip "$MRROOT/containers/$id/state.json")
+	# minirun drops traffic from outside to a container's own address; for
+	# the neighbour's straight path (the same hops as its published one,
+	# without the DNAT) one rule lets it through while this measures, first
+	# in the forward chain so that every path passes it alike.
+	h=$(ip netns exec "$NS" nft --echo --handle insert rule inet minirun forward \
+		ip saddr 198.51.100.2 ip daddr "$cip" accept {LOCK}>&- | sed -n 's/.*# handle \([0-9]*\).*/\1/p')
 	if tp_wait "$cip" "$TP_PORT"; then
 		tp_measure "$cip" 18080
 	fi
+	[ -z "$h" ] || ip netns exec "$NS" nft delete rule inet minirun forward handle "$h" {LOCK}>&-
 	ip netns exec "$NS" ./minirun --root "$MRROOT" rm -f "$id" {LOCK}>&- >/dev/null
 }
 
