@@ -113,7 +113,7 @@ tp_docker() {
 tp_row() {
 	local d l n nd
 	read -r d l n nd <<<"$2"
-	echo "| $1 | $d | $nd | $l ($(ratio_x "$l" "$d")) | $n ($(ratio_x "$n" "$d"); $(ratio_x "$n" "$nd") of the neighbour's direct) |"
+	echo "| $1 | $d | $nd | $l ($(ratio_x "$l" "$d")) | $n ($(ratio_x "$n" "$d"); $(ratio_x "$n" "$nd") of the neighbour's straight) |"
 }
 
 ratio_x() { awk -v a="$1" -v b="$2" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else printf "-"}'; }
