@@ -414,9 +414,8 @@ static bool resolv_overridden(const struct etc_opts *o)
 /* Docker without --dns, --dns-search, --dns-option: the host's file as it
  * is (comments and all), less the nameserver lines a container on our
  * IPv4 bridge cannot use, each with the blank lines after it; Google's
- * servers when no usable one is left. (Docker appends those after a blank
- * line and without the final newline; we write two plain lines.) With
- * --network host the host's file is kept whole. */
+ * servers when no usable one is left. With --network host the host's file
+ * is kept whole. */
 static char *resolv_filtered(const struct etc_opts *o, const char *host, struct mr_err *err)
 {
 	_cleanup_free_ char *copy = strdup(host ? host : "");
@@ -450,9 +449,11 @@ static char *resolv_filtered(const struct etc_opts *o, const char *host, struct 
 		after_dropped = false;
 		fprintf(out.f, "%s%s", line, *next || host[strlen(host) - 1] == '\n' ? "\n" : "");
 	}
+	/* Docker's bytes exactly: a newline, then the lines joined by newlines
+	 * (so a blank line before them, and none after the last). */
 	if (!usable && !o->host_network)
 		for (size_t i = 0; i < sizeof(default_ns) / sizeof(default_ns[0]); i++)
-			fprintf(out.f, "nameserver %s\n", default_ns[i]);
+			fprintf(out.f, "\nnameserver %s", default_ns[i]);
 	return out_finish(&out, "/etc/resolv.conf", err);
 }
 

@@ -14,6 +14,9 @@
 # dockerd is entered with `nsenter --net=` (not `ip netns exec`, whose fresh
 # /sys hides the cgroup mounts dockerd needs), with a fake modprobe first on
 # its PATH (it would load br_netfilter, which changes the whole machine).
+# Where the machine runs a containerd of its own (docker.io's service),
+# dockerd uses it rather than starting one: containerd namespaces named
+# after the cgroup parent keep our containers apart from the machine's.
 
 DOCKERD_DIR="" DOCKERD_NS="" DOCKERD_PID="" DOCKERD_CG="" DOCKERD_WHY=""
 DOCKERD_MADE=() DOCKERD_SOCKS=""
@@ -54,11 +57,18 @@ dockerd_start() {
 		p=${p##*/}
 		[ "$p" -gt 2 ] && fds+=" $p>&-"
 	done
+	# DOCKERD_RESOLV=FILE: dockerd (alone, in a mount namespace of its own)
+	# sees FILE as /etc/resolv.conf, as `ip netns exec NS` shows minirun
+	# /etc/netns/NS/resolv.conf.
+	local wrap=()
+	[ -n "${DOCKERD_RESOLV:-}" ] && wrap=(unshare --mount --propagation private -- sh -c
+		'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$DOCKERD_RESOLV")
 	(
 		eval "exec $fds"
-		PATH="$D/bin:$PATH" exec nsenter --net="/var/run/netns/$ns" dockerd --data-root "$D/data" \
+		PATH="$D/bin:$PATH" exec "${wrap[@]}" nsenter --net="/var/run/netns/$ns" dockerd --data-root "$D/data" \
 			--exec-root "$D/exec" --pidfile "$D/pid" -H "unix://$D/sock" \
-			--cgroup-parent "/$cg" "$@"
+			--cgroup-parent "/$cg" --containerd-namespace "$cg" \
+			--containerd-plugins-namespace "$cg-plugins" "$@"
 	) >>"$D/log" 2>&1 </dev/null &
 	DOCKERD_PID=$!
 	for ((i = 0; i < ${DOCKERD_WAIT:-30} * 10; i++)); do

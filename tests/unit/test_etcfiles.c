@@ -251,7 +251,7 @@ static void test_resolv(void)
 
 	/* the systemd-resolved stub alone: nothing left, Docker's defaults */
 	CHECK_STR(resolv(&o, "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n"),
-		  "options edns0 trust-ad\nsearch .\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+		  "options edns0 trust-ad\nsearch .\n\nnameserver 8.8.8.8\nnameserver 8.8.4.4");
 	/* all of 127.0.0.0/8 and ::1 count as loopback; IPv6 servers cannot be
 	 * reached from our IPv4-only bridge either (Docker drops them too) */
 	CHECK_STR(resolv(&o, "nameserver 127.1.2.3\nnameserver ::1\nnameserver 2001:4860::1\n"
@@ -263,17 +263,17 @@ static void test_resolv(void)
 	CHECK_STR(resolv(&o, "nameserver\nnameserver dns.example\nnameserver 9.9.9.9\n"),
 		  "nameserver\nnameserver dns.example\nnameserver 9.9.9.9\n");
 	CHECK_STR(resolv(&o, "nameserver dns.example\n"),
-		  "nameserver dns.example\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+		  "nameserver dns.example\n\nnameserver 8.8.8.8\nnameserver 8.8.4.4");
 	/* a last line without its newline */
 	CHECK_STR(resolv(&o, "search lan\nnameserver 9.9.9.9"), "search lan\nnameserver 9.9.9.9");
 	/* no host file at all, or an empty one */
-	CHECK_STR(resolv(&o, NULL), "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-	CHECK_STR(resolv(&o, ""), "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	CHECK_STR(resolv(&o, NULL), "\nnameserver 8.8.8.8\nnameserver 8.8.4.4");
+	CHECK_STR(resolv(&o, ""), "\nnameserver 8.8.8.8\nnameserver 8.8.4.4");
 	/* whitespace variants and CRLF, kept */
 	CHECK_STR(resolv(&o, "  nameserver\t9.9.9.9  \r\n;comment\r\nsearch   a.example\r\n"),
 		  "  nameserver\t9.9.9.9  \r\n;comment\r\nsearch   a.example\r\n");
 	CHECK_STR(resolv(&o, " nameserver\t127.0.0.1\r\nsearch lan\n"),
-		  "search lan\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+		  "search lan\n\nnameserver 8.8.8.8\nnameserver 8.8.4.4");
 
 	/* host mode keeps loopback and IPv6 servers */
 	o.host_network = true;
