@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,6 +53,32 @@ static void gc_names(int rootfd, FILE *out)
 		if (fstatat(rootfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
 		    unlinkat(dirfd(d), de->d_name, 0) == 0)
 			fprintf(out, "removed name %s (its container is gone)\n", de->d_name);
+	}
+	closedir(d);
+}
+
+/* A writer killed between making its temporary file and renaming it over
+ * the real one (`rm -f` kills monitors, which may be writing ipam.json)
+ * leaves ".NAME.tmp.PID" in the root: remove those whose writer is gone. */
+static void gc_tmp_files(int rootfd, FILE *out)
+{
+	_cleanup_close_ int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d)
+		return;
+	fd = -1;
+	while ((de = readdir(d))) {
+		const char *tmp = de->d_name[0] == '.' ? strstr(de->d_name, ".tmp.") : NULL;
+		char *end;
+		long pid = tmp ? strtol(tmp + 5, &end, 10) : 0;
+
+		if (!tmp || pid <= 0 || *end || de->d_type != DT_REG ||
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			fprintf(out, "removed %s (its writer is gone)\n", de->d_name);
 	}
 	closedir(d);
 }
@@ -129,6 +156,7 @@ int gc_run(const char *root, FILE *out, struct mr_err *err)
 		container_free(&stale[i]);
 	}
 	gc_names(rootfd, out);
+	gc_tmp_files(rootfd, out);
 	{
 		/* Leases of runs that died before their state said anything;
 		 * then the tables, if someone flushed the ruleset. */

@@ -3,6 +3,8 @@
 # monitor and released together (one IPAM lock, one nftables batch); a `run`
 # in the foreground is not killed but tears its own container down; each REF
 # is answered in order; nothing is left; and it is not slower than one by one.
+# gc releases dead containers the same way, and removes temporary files of
+# writers that were killed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bridge-lib.sh"
 bridge_setup || exit 1
@@ -69,3 +71,13 @@ check_eq "gc reports the three" "$(mr gc | grep -c 'released')" 3
 net_clean "gc of three: no link, element or lease left"
 check "rm of the three exited" mr rm g1 g2 g3
 assert_clean "after gc and rm"
+
+# A writer killed between its temporary file and the rename (rm -f kills
+# monitors that may be writing ipam.json): gc removes the file if that
+# writer is gone, and only then.
+dead=$(($(cat /proc/sys/kernel/pid_max) + 1))
+touch "$ROOT/.ipam.json.tmp.$dead" "$ROOT/.ipam.json.tmp.$$"
+check_eq "gc removes a dead writer's temporary file" "$(mr gc)" \
+	"removed .ipam.json.tmp.$dead (its writer is gone)"
+check "... and leaves a live writer's" test -f "$ROOT/.ipam.json.tmp.$$"
+rm -f "$ROOT/.ipam.json.tmp.$$"
