@@ -52,6 +52,7 @@ for tool in jq curl nsenter cc; do command -v "$tool" >/dev/null || missing+=" $
 [ "$(id -u)" = 0 ] || give_up "needs root"
 [ -z "$missing" ] || give_up "missing:$missing"
 [ -f "$DOC" ] || give_up "no $DOC"
+command -v dockerd >/dev/null || give_up "no Docker engine here (apt-get install docker.io)"
 
 # ---- the list of expected differences: docs/docker-differences.md ----
 # Rows of its table look like "| `scenario` | on purpose | why |".

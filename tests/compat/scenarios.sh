@@ -200,7 +200,31 @@ scenario inspect-format v inspect -f '{{.State.Status}} {{.NetworkSettings.IPAdd
 everb docker rm -f web >/dev/null
 everb minirun rm -f web >/dev/null
 
-# ---- bad input: the exit status (each engine has its own words) ----
+# ---- a detached container's life: exec, logs, rm while running, stop ----
+life_up() { # ENGINE
+	erun "$1" -d --name life @ sh -c 'echo started; trap "echo stopping; exit 0" TERM; while :; do sleep 0.1; done' \
+		</dev/null >/dev/null
+	wait_for 10 running "$1" life
+}
+life_up docker
+life_up minirun
+scenario exec-env v exec life sh -c 'env | sort'
+scenario exec-status v exec life sh -c 'exit 3'
+scenario exec-workdir v exec -w /tmp life pwd
+scenario exec-env-option v exec -e FOO=bar life sh -c 'echo $FOO'
+exec_stdin() { echo hello | capture everb "$1" exec -i life cat; }
+scenario exec-stdin exec_stdin
+scenario exec-not-found status v exec life nosuchcommand
+scenario rm-running status v rm life
+stop_life() { # ENGINE: stop, then what logs and inspect say
+	capture everb "$1" stop life
+	everb "$1" logs life
+	everb "$1" inspect life | jq -c '.[0].State | {Status, Running, ExitCode}'
+}
+scenario stop stop_life
+scenario rm-stopped v rm life
+
+
 scenario bad-network status r --network nosuch @ true
 scenario bad-publish-port status r -p 99999:80 @ true
 scenario bad-publish-text status r -p abc @ true
