@@ -32,15 +32,24 @@ static bool abandoned_dir(int rootfd, const char *id)
 	       time(NULL) - st.st_mtime > 60;
 }
 
+/* A directory of the root to read, or NULL. */
+static DIR *dir_at(int rootfd, const char *path)
+{
+	int fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
 static void gc_names(int rootfd, FILE *out)
 {
-	_cleanup_close_ int fd = openat(rootfd, "names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = dir_at(rootfd, "names");
 	struct dirent *de;
 
 	if (!d)
 		return;
-	fd = -1;
 	while ((de = readdir(d))) {
 		char target[ID_LEN + 2], path[160];
 		ssize_t n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
@@ -62,13 +71,11 @@ static void gc_names(int rootfd, FILE *out)
  * leaves ".NAME.tmp.PID" in the root: remove those whose writer is gone. */
 static void gc_tmp_files(int rootfd, FILE *out)
 {
-	_cleanup_close_ int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = dir_at(rootfd, ".");
 	struct dirent *de;
 
 	if (!d)
 		return;
-	fd = -1;
 	while ((de = readdir(d))) {
 		const char *tmp = de->d_name[0] == '.' ? strstr(de->d_name, ".tmp.") : NULL;
 		char *end;
