@@ -239,7 +239,12 @@ scenario bad-workdir status r -w relative @ true
 scenario bad-env status r -e =x @ true
 scenario bad-flag status r --nosuchflag @ true
 scenario bad-cap status r --cap-add NOSUCH @ true
-scenario bad-ip-default-bridge status r --ip 10.99.0.77 @ true
+ip_asked() { # ENGINE: --ip with an address of that engine's bridge
+	local a=10.99.0.77
+	[ "$1" = docker ] && a=172.17.0.77
+	r "$1" --ip "$a" @ sh -c "ip -4 -o addr show eth0 | grep -q ' $a/' && echo 'the address asked for' || echo 'another address'"
+}
+scenario ip-option-default-bridge ip_asked
 no_args() { capture erun "$1"; }
 scenario bad-no-image status no_args
 noimage() { if [ "$1" = docker ]; then capture erun docker --rm --pull never nosuch-image true; else capture erun minirun --rm /nonexistent true; fi; }
