@@ -27,8 +27,10 @@
  *   -o BRIDGE -m conntrack --ctstate RELATED,ESTABLISHED,DNAT
  *             -m comment --comment minirun -j ACCEPT
  *
- * built exactly as iptables-nft builds them, so that iptables (and so Docker)
- * can still read the table. The second rule is deliberately not a plain
+ * built from the same expressions iptables-nft uses for these matches (the
+ * comment is nft's own rule comment, which iptables 1.8.9 reads back as
+ * `-m comment`), so that iptables (and so Docker) can still read the table. The second rule is
+ * deliberately not a plain
  * `-o BRIDGE -j ACCEPT`: answers and published ports only, so a LAN neighbour
  * routing straight to a container's address still meets Docker's policy drop
  * as well as our own forward chain (issue 5). The RETURNs leave traffic
