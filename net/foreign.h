@@ -29,13 +29,12 @@
  *
  * built from the same expressions iptables-nft uses for these matches (the
  * comment is nft's own rule comment, which iptables 1.8.9 reads back as
- * `-m comment`), so that iptables (and so Docker) can still read the table. The second rule is
- * deliberately not a plain
- * `-o BRIDGE -j ACCEPT`: answers and published ports only, so a LAN neighbour
- * routing straight to a container's address still meets Docker's policy drop
- * as well as our own forward chain (issue 5). The RETURNs leave traffic
- * towards Docker's own bridges to Docker's rules (published ports only), so
- * Docker's isolation holds for minirun's containers too.
+ * `-m comment`), so that iptables (and so Docker) can still read the table.
+ * The second rule is deliberately not a plain `-o BRIDGE -j ACCEPT`: answers and published ports
+ * only, so a LAN neighbour routing straight to a container's address still meets Docker's policy
+ * drop as well as our own forward chain (issue 5). The RETURNs leave traffic towards Docker's own
+ * bridges to Docker's rules (published ports only), so Docker's isolation holds for minirun's
+ * containers too.
  *
  * Any other dropping chain is left alone: unless one of its table's rules
  * already names BRIDGE as input interface, *warning gets a malloc'd sentence
