@@ -185,9 +185,9 @@ ps_json() { # Docker's Go template and minirun's --format json: the keys both ha
 	everb "$1" ps --format "$f" | jq -S 'del(.LocalVolumes, .Labels, .Mounts, .Size, .IP)'
 }
 scenario ps-format-json ps_json
-insp() { # ENGINE JQ-FILTER: fields of `inspect web` both have; port lists
-	# sorted, without IPv6 bindings (minirun is IPv4 only: docs/docker-differences.md)
-	everb "$1" inspect web | jq -S "$2"' | walk(if type == "array" and length > 0 and
+insp() { # ENGINE JQ-FILTER [NAME]: fields of `inspect NAME` (web) both have; port
+	# lists sorted, without IPv6 bindings (minirun is IPv4 only: docs/docker-differences.md)
+	everb "$1" inspect "${3:-web}" | jq -S "$2"' | walk(if type == "array" and length > 0 and
 		all(.[]; type == "object" and has("HostPort")) then map(select(.HostIp != "::")) |
 		sort_by(.HostIp, .HostPort) else . end)'
 }
@@ -225,6 +225,21 @@ scenario stop stop_life
 scenario rm-stopped v rm life
 
 
+# ---- a container that exited, kept (no --rm) ----
+exited_up() { erun "$1" --name gone @ sh -c 'echo bye; exit 3' </dev/null >/dev/null 2>&1; }
+exited_up docker
+exited_up minirun
+ps_a() { # ENGINE: Docker's template, minirun's --format json
+	local f=json
+	[ "$1" = docker ] && f='{{json .}}'
+	everb "$1" ps -a --format "$f" | jq -r '.Names + " " + .Status + " [" + .Ports + "]"'
+}
+scenario ps-a-exited ps_a
+scenario inspect-exited insp '.[0].State | {Status, Running, ExitCode, Pid}' gone
+scenario logs-exited v logs gone
+scenario rm-exited v rm gone
+
+# ---- bad input: the exit status (each engine has its own words) ----
 scenario bad-network status r --network nosuch @ true
 scenario bad-publish-port status r -p 99999:80 @ true
 scenario bad-publish-text status r -p abc @ true
