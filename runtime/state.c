@@ -33,6 +33,13 @@ int state_open_root(const char *path, int *rootfd, struct mr_err *err)
 		close(fd);
 		return mr_error(err, 0, "state root %s: writable by others, refusing", path);
 	}
+	/* Its owner may write it whatever the mode says, and what is in it is
+	 * trusted: leases, pids to kill, the cached seccomp program. */
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		return mr_error(err, 0, "state root %s: owned by uid %u, not by us, refusing", path,
+				(unsigned)st.st_uid);
+	}
 	if ((mkdirat(fd, "containers", 0700) < 0 && errno != EEXIST) ||
 	    (mkdirat(fd, "names", 0700) < 0 && errno != EEXIST)) {
 		int e = errno;

@@ -260,6 +260,13 @@ err=$("$MINIRUN" --root "$T_DIR/openroot" "${none[@]}" "$ROOTFS" true 2>&1)
 check_eq "--root writable by others: run refuses (125)" "$?" 125
 check_eq "... with one line" "$err" "minirun: state root $T_DIR/openroot: writable by others, refusing"
 check_eq "... and nothing is made in it" "$(ls -A "$T_DIR/openroot" "$T_DIR/realroot")" "$(printf '%s\n' "$T_DIR/openroot:" "" "$T_DIR/realroot:")"
+# Another user's root: its owner may write it whatever its mode (a seccomp
+# program of theirs in seccomp.bpf, pids for rm -f to kill).
+mkdir -p "$T_DIR/userroot" && chmod 755 "$T_DIR/userroot" && chown 65534 "$T_DIR/userroot"
+err=$("$MINIRUN" --root "$T_DIR/userroot" "${none[@]}" "$ROOTFS" true 2>&1)
+check_eq "--root owned by another user: run refuses (125)" "$?" 125
+check_eq "... with one line" "$err" "minirun: state root $T_DIR/userroot: owned by uid 65534, not by us, refusing"
+check_eq "... and nothing is made in it" "$(ls -A "$T_DIR/userroot")" ""
 mkdir -p "$T_DIR/bareroot" && chmod 700 "$T_DIR/bareroot"
 check "ps -a on an existing root without containers/: empty list, exit 0" \
 	"$MINIRUN" --root "$T_DIR/bareroot" ps -a
