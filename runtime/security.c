@@ -12,6 +12,7 @@
 #include "security.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -576,7 +577,11 @@ static int load_seccomp(struct mr_err *err)
  * once, keeps the BPF program in ROOT/seccomp.bpf behind a key naming all
  * three (the binary by device, inode, size and mtime, so a rebuilt minirun
  * builds it again), and later runs load that program as it is. The state
- * root is root's alone (state_open_root refuses one others may write). */
+ * root is root's alone (state_open_root refuses one others own or may
+ * write). The file is not fsynced (fd.c), so after a power cut it may come
+ * back cut or zeroed: a line after the key gives the program's length and
+ * checksum, and a program that does not match them is built again, never
+ * loaded (a cut program can still be valid BPF, with its end missing). */
 
 #define FILTER_CACHE "seccomp.bpf"
 
@@ -590,11 +595,46 @@ static int filter_key(char *key, size_t len)
 	if (!v || uname(&u) < 0 || stat("/proc/self/exe", &st) < 0)
 		return -1;
 	n = snprintf(key, len,
-		     "minirun seccomp 1; libseccomp %u.%u.%u; %s %s; %lu:%lu:%lld:%lld.%09ld\n",
+		     "minirun seccomp 2; libseccomp %u.%u.%u; %s %s; %lu:%lu:%lld:%lld.%09ld\n",
 		     v->major, v->minor, v->micro, u.release, u.version, (unsigned long)st.st_dev,
 		     (unsigned long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
 		     st.st_mtim.tv_nsec);
 	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* FNV-1a (64 bits): against damage, not forgery (see above). */
+static uint64_t checksum(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The line after the key: "LENGTH CHECKSUM\n" of the program. */
+static int sum_line(char *line, size_t len, const char *insns, size_t n)
+{
+	int k = snprintf(line, len, "%zu %016" PRIx64 "\n", n, checksum(insns, n));
+	return k > 0 && (size_t)k < len ? k : -1;
+}
+
+/* The program of a cache file's text after its key, if it is whole: *n its
+ * length, NULL if the sum line does not match it. */
+static const char *whole_program(const char *rest, size_t len, size_t *n)
+{
+	const char *nl = memchr(rest, '\n', len);
+	char want[64];
+	size_t hlen;
+
+	if (!nl)
+		return NULL;
+	hlen = (size_t)(nl - rest) + 1;
+	*n = len - hlen;
+	if (sum_line(want, sizeof(want), rest + hlen, *n) != (int)hlen ||
+	    memcmp(want, rest, hlen) != 0)
+		return NULL;
+	return rest + hlen;
 }
 
 /* s->filter = a copy of the n bytes of BPF at insns (a whole number of
@@ -625,6 +665,8 @@ static void build_and_cache(int rootfd, struct security *s, const char *key)
 	size_t klen = strlen(key);
 	struct mr_err ignore = {0};
 	scmp_filter_ctx ctx;
+	char sums[64], *prog;
+	int slen;
 	struct stat st;
 	int r;
 
@@ -635,27 +677,36 @@ static void build_and_cache(int rootfd, struct security *s, const char *key)
 	seccomp_release(ctx);
 	if (r < 0 || fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > 65536)
 		return;
-	buf = malloc(klen + (size_t)st.st_size);
-	if (!buf || pread(fd, buf + klen, (size_t)st.st_size, 0) != st.st_size)
+	buf = malloc(klen + sizeof(sums) + (size_t)st.st_size);
+	if (!buf)
 		return;
+	prog = buf + klen + sizeof(sums);
+	if (pread(fd, prog, (size_t)st.st_size, 0) != st.st_size ||
+	    (slen = sum_line(sums, sizeof(sums), prog, (size_t)st.st_size)) < 0)
+		return;
+	/* key, sum line, program: one after the other */
 	memcpy(buf, key, klen);
-	if (set_filter(s, buf + klen, (size_t)st.st_size) == 0)
-		write_file_atomic(rootfd, FILTER_CACHE, buf, klen + (size_t)st.st_size, 0600,
-				  &ignore);
+	memcpy(buf + klen, sums, (size_t)slen);
+	memmove(buf + klen + slen, prog, (size_t)st.st_size);
+	if (set_filter(s, buf + klen + slen, (size_t)st.st_size) == 0)
+		write_file_atomic(rootfd, FILTER_CACHE, buf,
+				  klen + (size_t)slen + (size_t)st.st_size, 0600, &ignore);
 	mr_error_clear(&ignore);
 }
 
 void security_prepare(int rootfd, struct security *s)
 {
 	_cleanup_free_ char *text = NULL;
+	const char *prog;
 	char key[512];
-	size_t len, klen;
+	size_t len, klen, n;
 
 	if (!s->seccomp || s->filter || filter_key(key, sizeof(key)) < 0)
 		return;
 	klen = strlen(key);
 	if (read_file_at(rootfd, FILTER_CACHE, &text, &len) == 0 && len > klen &&
-	    memcmp(text, key, klen) == 0 && set_filter(s, text + klen, len - klen) == 0)
+	    memcmp(text, key, klen) == 0 && (prog = whole_program(text + klen, len - klen, &n)) &&
+	    set_filter(s, prog, n) == 0)
 		return;
 	build_and_cache(rootfd, s, key); /* missing, stale or damaged */
 }
