@@ -59,10 +59,14 @@ dockerd_start() {
 	done
 	# DOCKERD_RESOLV=FILE: dockerd (alone, in a mount namespace of its own)
 	# sees FILE as /etc/resolv.conf, as `ip netns exec NS` shows minirun
-	# /etc/netns/NS/resolv.conf.
+	# /etc/netns/NS/resolv.conf. There a machine's own containerd is hidden
+	# too (dockerd would use it, and it could not see the mounts made in
+	# here): dockerd starts its own, whose sockets go with the namespace.
 	local wrap=()
 	[ -n "${DOCKERD_RESOLV:-}" ] && wrap=(unshare --mount --propagation private -- sh -c
-		'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$DOCKERD_RESOLV")
+		'mount --bind "$0" /etc/resolv.conf &&
+		 { [ ! -S /run/containerd/containerd.sock ] || mount -t tmpfs -o mode=0711 tmpfs /run/containerd; } &&
+		 exec "$@"' "$DOCKERD_RESOLV")
 	(
 		eval "exec $fds"
 		PATH="$D/bin:$PATH" exec "${wrap[@]}" nsenter --net="/var/run/netns/$ns" dockerd --data-root "$D/data" \
