@@ -269,6 +269,8 @@ int link_del(struct nl *nl, const char *name, struct mr_err *err)
 	put_ifinfo(nlh, AF_UNSPEC, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	r = nl_talk(nl, nlh, NULL, NULL, &e);
+	if (r == 0) /* --explain: only a link that was there (usually its namespace took it) */
+		NL_EXPLAIN(nl, "ip", "link", "del", name);
 	if (r == -ENODEV || r == 0) {
 		mr_error_clear(&e);
 		return 0;

@@ -27,6 +27,7 @@
 #include "foreign.h"
 #include "ipam.h"
 #include "link.h"
+#include "nft_text.h"
 #include "sysctl.h"
 
 const char *net_mode_name(enum net_mode m)
@@ -201,6 +202,22 @@ void net_explain_netns(const char *id, pid_t pid)
 	EXPLAIN(EXPLAIN_HOST, "ip", "netns", "attach", ns, p);
 }
 
+/* --explain, last of a container's teardown: its lease, and the name the
+ * by-hand commands gave its network namespace (which itself ended with the
+ * container's last process, taking eth0 and its veth peer with it). */
+static void explain_released(const char *id, struct in_addr ip)
+{
+	char ns[13], a[INET_ADDRSTRLEN];
+
+	if (!explain_on())
+		return;
+	container_netns_name(id, ns);
+	explain_note("%s's lease goes back to ipam.json; the name given to the container's "
+		     "network namespace goes too:",
+		     inet_ntop(AF_INET, &ip, a, sizeof(a)));
+	EXPLAIN(EXPLAIN_HOST, "ip", "netns", "delete", ns);
+}
+
 static int count_dead(const struct ipam_lease *l, void *data)
 {
 	if (!pid_alive(l->owner, l->owner_start))
@@ -312,6 +329,8 @@ static int release_leases(struct ipam *ip, struct many_ctx *c, struct nl *nf, si
 	r = 0;
 	if (c->n == 0 || nl_open(nf, NETLINK_NETFILTER, &ignore) < 0)
 		goto out;
+	for (size_t i = 0; i < c->n; i++)
+		nft_explain_del(&c->cs[i]);
 	del_elements(nf, c);
 	/* Usually gone with the containers' namespaces already. */
 	if (nl_open(&rt, NETLINK_ROUTE, &ignore) == 0) {
@@ -321,6 +340,7 @@ static int release_leases(struct ipam *ip, struct many_ctx *c, struct nl *nf, si
 	}
 	for (size_t i = 0; i < c->n; i++)
 		if (c->found.v[i]) {
+			explain_released(c->found.v[i], c->cs[i].ip);
 			ipam_release(ip, c->found.v[i]);
 			(*count)++;
 		}
@@ -685,6 +705,7 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 		struct nft_container one = {
 		    .veth = st->veth, .ip = st->ip, .ports = st->ports, .n_ports = st->n_ports};
 		container_mac(st->ip, one.mac);
+		nft_explain_del(&one);
 		/* One batch where the kernel can "destroy"; else the older
 		 * two. Elements that could not be removed keep the lease: with
 		 * the owner gone, `gc` or the next run tries again. */
@@ -703,8 +724,10 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 	}
 	mr_error_clear(&ignore);
 	if (ip) {
-		if (!keep_lease)
+		if (!keep_lease && ipam_holds(ip, id)) {
+			explain_released(id, st->ip);
 			ipam_release(ip, id);
+		}
 		ipam_commit(ip, &ignore);
 	}
 	mr_error_clear(&ignore);

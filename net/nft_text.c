@@ -89,21 +89,25 @@ void nft_explain_tables(bool inet, bool bridge_family, const char *bridge, struc
 	free(body);
 }
 
-static void port_elem(FILE *f, const struct nft_port *p)
+/* A port's element; key_only: its key, as `nft delete element` takes it. */
+static void port_elem(FILE *f, const struct nft_port *p, bool key_only)
 {
 	char h[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
 	const char *proto = p->proto == IPPROTO_UDP ? "udp" : "tcp";
 
-	inet_ntop(AF_INET, &p->cont_ip, c, sizeof(c));
 	if (p->host_ip.s_addr == htonl(INADDR_ANY))
-		fprintf(f, "%s . %u : %s . %u", proto, p->host_port, c, p->cont_port);
+		fprintf(f, "%s . %u", proto, p->host_port);
 	else
-		fprintf(f, "%s . %s . %u : %s . %u", inet_ntop(AF_INET, &p->host_ip, h, sizeof(h)),
-			proto, p->host_port, c, p->cont_port);
+		fprintf(f, "%s . %s . %u", inet_ntop(AF_INET, &p->host_ip, h, sizeof(h)), proto,
+			p->host_port);
+	if (!key_only)
+		fprintf(f, " : %s . %u", inet_ntop(AF_INET, &p->cont_ip, c, sizeof(c)),
+			p->cont_port);
 }
 
 /* `nft VERB element inet minirun MAP '{ E, E... }'` for the ports of one map. */
-static void map_elems(const char *verb, bool any, const struct nft_port *ports, size_t n)
+static void map_elems(const char *verb, bool any, const struct nft_port *ports, size_t n,
+		      bool key_only)
 {
 	char *set = NULL;
 	size_t len = 0, k = 0;
@@ -116,7 +120,7 @@ static void map_elems(const char *verb, bool any, const struct nft_port *ports, 
 		if ((ports[i].host_ip.s_addr == htonl(INADDR_ANY)) != any)
 			continue;
 		fputs(k++ ? ", " : "", f);
-		port_elem(f, &ports[i]);
+		port_elem(f, &ports[i], key_only);
 	}
 	fputs(" }", f);
 	if (fclose(f) == 0 && k)
@@ -125,8 +129,10 @@ static void map_elems(const char *verb, bool any, const struct nft_port *ports, 
 	free(set);
 }
 
-void nft_explain_elems(const char *veth, const unsigned char *mac, struct in_addr ip,
-		       const struct nft_port *ports, size_t n, bool excl)
+/* The source element (when veth), then the ports' elements of both maps. */
+static void elems(const char *src_verb, const char *port_verb, bool key_only, const char *veth,
+		  const unsigned char *mac, struct in_addr ip, const struct nft_port *ports,
+		  size_t n)
 {
 	char elem[96], a[INET_ADDRSTRLEN];
 
@@ -136,9 +142,20 @@ void nft_explain_elems(const char *veth, const unsigned char *mac, struct in_add
 		snprintf(elem, sizeof(elem), "{ \"%s\" . %02x:%02x:%02x:%02x:%02x:%02x . %s }",
 			 veth, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
 			 inet_ntop(AF_INET, &ip, a, sizeof(a)));
-		EXPLAIN(EXPLAIN_HOST, "nft", "add", "element", "bridge", NFT_TABLE, NFT_SET_SRC,
+		EXPLAIN(EXPLAIN_HOST, "nft", src_verb, "element", "bridge", NFT_TABLE, NFT_SET_SRC,
 			elem);
 	}
-	map_elems(excl ? "create" : "add", true, ports, n);
-	map_elems(excl ? "create" : "add", false, ports, n);
+	map_elems(port_verb, true, ports, n, key_only);
+	map_elems(port_verb, false, ports, n, key_only);
+}
+
+void nft_explain_elems(const char *veth, const unsigned char *mac, struct in_addr ip,
+		       const struct nft_port *ports, size_t n, bool excl)
+{
+	elems("add", excl ? "create" : "add", false, veth, mac, ip, ports, n);
+}
+
+void nft_explain_del(const struct nft_container *c)
+{
+	elems("delete", "delete", true, c->veth, c->mac, c->ip, c->ports, c->n_ports);
 }

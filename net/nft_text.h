@@ -19,3 +19,7 @@ void nft_explain_tables(bool inet, bool bridge_family, const char *bridge, struc
  * if the key exists (nft's `create element`), else `add element`. */
 void nft_explain_elems(const char *veth, const unsigned char *mac, struct in_addr ip,
 		       const struct nft_port *ports, size_t n, bool excl);
+/* The elements of one container about to be removed: `nft delete element`
+ * by key (minirun's "destroy" also passes over one already gone; nft 1.0.6,
+ * Debian 12's, has no `destroy element`). */
+void nft_explain_del(const struct nft_container *c);

@@ -131,6 +131,28 @@ int setup_stdio(int sync_fd, bool tty, bool interactive, struct mr_err *err)
 	return 0;
 }
 
+/* --explain: the exec with the container's whole environment: `env -i`
+ * leaves none of the typing shell's (the host's PATH, SUDO_*, ...) and finds
+ * the command by the container's PATH, as exec_command() does. */
+static void explain_exec(char *const *env, char *const *argv)
+{
+	_cleanup_free_ const char **w = NULL;
+	size_t n = 0;
+
+	if (!explain_on())
+		return;
+	while (env[n])
+		n++;
+	w = calloc(n + 4, sizeof(*w));
+	if (!w)
+		return;
+	w[0] = "exec";
+	w[1] = "env";
+	w[2] = "-i";
+	memcpy(w + 3, env, n * sizeof(*w));
+	explain_cmdv(EXPLAIN_CTR, w, (const char *const *)argv);
+}
+
 /* A /proc/sys file that may be missing (no IPv6: nothing to do). */
 static int write_sys(const char *path, const char *value, struct mr_err *err)
 {
@@ -266,8 +288,7 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 			init_loop(cmd);
 		}
 	}
-	explain_cmdv(EXPLAIN_CTR, (const char *const[]){"exec", NULL},
-		     (const char *const *)cfg->argv);
+	explain_exec(cfg->env, cfg->argv);
 	prepare_exec();
 	exec_command(cfg->argv, cfg->env, &err);
 	sync_fail(sync_fd, &err);

@@ -28,9 +28,10 @@ static void explain_mount(const char *src, const char *target, const char *type,
 	} opts[] = {{MS_REMOUNT, "remount"},	    {MS_BIND, "bind"},	 {MS_RDONLY, "ro"},
 		    {MS_NOSUID, "nosuid"},	    {MS_NODEV, "nodev"}, {MS_NOEXEC, "noexec"},
 		    {MS_STRICTATIME, "strictatime"}};
-	char o[512] = "";
+	_cleanup_free_ char *o = NULL; /* -o's word: the overlay's holds three paths */
+	size_t olen = 0, n = 0;
 	const char *w[10];
-	size_t n = 0;
+	FILE *f;
 
 	if (!explain_on())
 		return;
@@ -43,12 +44,15 @@ static void explain_mount(const char *src, const char *target, const char *type,
 		EXPLAIN(EXPLAIN_CTR, "mount", flags & MS_REC ? "--rbind" : "--bind", src, target);
 		return;
 	}
+	if (!(f = open_memstream(&o, &olen)))
+		return;
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (flags & opts[i].flag)
-			snprintf(o + strlen(o), sizeof(o) - strlen(o), "%s%s", *o ? "," : "",
-				 opts[i].name);
+			fprintf(f, "%s%s", ftell(f) ? "," : "", opts[i].name);
 	if (data)
-		snprintf(o + strlen(o), sizeof(o) - strlen(o), "%s%s", *o ? "," : "", data);
+		fprintf(f, "%s%s", ftell(f) ? "," : "", data);
+	if (fclose(f) != 0)
+		return;
 	w[n++] = "mount";
 	if (type) {
 		w[n++] = "-t";

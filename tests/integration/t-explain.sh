@@ -81,7 +81,7 @@ check "the container's steps, in order: mounts, hostname, pivot_root, exec" in_o
 	'^ctr# mount -t proc .* proc merged/proc$' '^ctr# mount -t sysfs ' '^ctr# mknod -m 666 merged/dev/null c 1 3$' \
 	'^ctr# mount --bind hosts merged/etc/hosts$' '^ctr# hostname [0-9a-f]{12}$' '^ctr# cd merged' \
 	'^ctr# pivot_root \. \.$' '^ctr# umount -l \.$' '^ctr# mount --rbind /proc/sys /proc/sys$' \
-	'^ctr# exec sleep 300$'
+	'^ctr# exec env -i PATH=[^ ]+ HOSTNAME=[0-9a-f]{12} HOME=/root sleep 300$'
 check "the host's steps, in order: clone, netns, bridge, veth, container side, tables, elements" \
 	in_order "$T_DIR/a.txt" '^host# unshare --pid --mount --uts --ipc --net --fork sh$' \
 	'^host# ip netns attach [0-9a-f]{12} [0-9]+$' '^host# ip link add mini0 address ([0-9a-f]{2}:){5}[0-9a-f]{2} mtu [0-9]+ up type bridge$' \
@@ -200,14 +200,18 @@ ctr_state() { # prefix...
 	routes_of container "$@"
 }
 
-host_state in_host >"$T_DIR/host.minirun"
-host_state in_rhost >"$T_DIR/host.replay"
-if diff -u "$T_DIR/host.minirun" "$T_DIR/host.replay" >"$T_DIR/host.diff"; then
-	ok "host: the same links, addresses, routes, sysctls and nftables ruleset"
-else
-	not_ok "host: the same links, addresses, routes, sysctls and nftables ruleset"
-	diag "$(cat "$T_DIR/host.diff")"
-fi
+# same_hosts WHAT: minirun's host and the replay's hold the same.
+same_hosts() {
+	host_state in_host >"$T_DIR/host.minirun"
+	host_state in_rhost >"$T_DIR/host.replay"
+	if diff -u "$T_DIR/host.minirun" "$T_DIR/host.replay" >"$T_DIR/host.diff"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "$(cat "$T_DIR/host.diff")"
+	fi
+}
+same_hosts "host: the same links, addresses, routes, sysctls and nftables ruleset"
 check_eq "... a ruleset with both tables, both containers' sources, the port and 4 DOCKER-USER rules" \
 	"$(grep -c 'table .* minirun' "$T_DIR/host.replay") $(grep -o '"mr[0-9a-f]*" \. 02:42' "$T_DIR/host.replay" | wc -l) \
 $(grep -c 'tcp \. 8080 : 10\.99\.0\.' "$T_DIR/host.replay") $(grep -c -- '-A DOCKER-USER .*--comment minirun' "$T_DIR/host.replay")" "2 2 1 4"
@@ -270,10 +274,52 @@ noticed "a container's default route missing in the replay is noticed" \
 	'ip -n "$ns" route del default' 'ip -n "$ns" route add default via 10.99.0.1 dev eth0' \
 	container "$pid" "$ns"
 
-# ---- cleanup; then nothing without --explain ----
+# ---- what is pasted back does what minirun did, with hostile strings ----
 
-mr rm -f a b >/dev/null
+# The exec line: the container's environment (-e too), not the typing
+# shell's; pasted into a host shell it prints what the container printed.
+mkdir -p "$T_DIR/paste" && cd "$T_DIR/paste" || exit 1
+hostile='a b;$(touch pwned)`touch pwned`'"'"'"'
+out=$(mr --explain run --rm --network none -e "X=$hostile" "$ROOTFS" sh -c 'printf "%s|" "$X" "$HOME" "$HOSTNAME"' 2>"$T_DIR/env.txt")
+line=$(grep '^ctr# exec ' "$T_DIR/env.txt")
+check_eq "the exec line, pasted, runs with the container's environment: $line" \
+	"$(env -i HOME=/nowhere X=host PATH="$PATH" bash -c "${line#ctr# }" 2>&1)" "$out"
+check_match "... which is -e's value, kept as given" "$out" "^a b;"
+# The overlay's options hold the image's path and twice the state
+# directory's: whole, however long, and a path is data when pasted.
+img="$T_DIR/img \$(touch pwned);'\`touch pwned\`"
+mkdir -p "$img" && cp -a "$ROOTFS/." "$img/"
+longroot="$T_DIR/$(printf 'r%.0s' {1..200})/$(printf 's%.0s' {1..200})"
+mkdir -p "$longroot"
+"$MINIRUN" --root "$longroot" --explain run --rm --network none "$img" true 2>"$T_DIR/long.txt"
+line=$(grep '^ctr# mount -t overlay ' "$T_DIR/long.txt")
+got=$(mount() { printf '%s\n' "$@"; }; eval "${line#ctr# }")
+sd=$(printf '%s\n' "$got" | sed -n 's/^nodev,lowerdir=.*,upperdir=\(.*\)\/upper,workdir=.*/\1/p')
+check_eq "the overlay's mount line, pasted: the image's path and the state directory whole" \
+	"$got" "$(printf '%s\n' -t overlay -o "nodev,lowerdir=$img,upperdir=$longroot/containers/${sd##*/}/upper,workdir=$longroot/containers/${sd##*/}/work" overlay merged)"
+check_match "... in a state directory of this root" "$sd" "/containers/[0-9a-f]{64}$"
+check "... and nothing pasted ran a command" test ! -e pwned
+cd "$TOP" || exit 1
+
+# ---- teardown, explained and replayed ----
+
+mr --explain rm -f a b >/dev/null 2>"$T_DIR/rm.txt"
 net_clean "both containers' links, elements and leases are gone"
+check_eq "rm explains each container's elements going, its lease and its namespace's name" \
+	"$(grep -cE "^host# nft delete element bridge minirun allowed_src '\\{ \"mr[0-9a-f]{12}\" \. ([0-9a-f]{2}:){5}[0-9a-f]{2} \. 10\.99\.0\.[0-9]+ \\}'$" "$T_DIR/rm.txt") \
+$(grep -cE "^host# nft delete element inet minirun (ports_any '\\{ tcp \. 8080 \\}'|ports_ip '\\{ 127\.0\.0\.1 \. udp \. 5353 \\}')$" "$T_DIR/rm.txt") \
+$(grep -cE '^host# ip netns delete [0-9a-f]{12}$' "$T_DIR/rm.txt")" "2 2 2"
+if make_replay <"$T_DIR/rm.txt" >"$T_DIR/replay-rm.sh" 2>"$T_DIR/replay.err" &&
+	out=$(in_rhost bash "$T_DIR/replay-rm.sh" 2>&1); then
+	ok "the printed teardown commands run without an error"
+else
+	not_ok "the printed teardown commands run without an error"
+	diag "$(cat "$T_DIR/replay.err")$out"
+fi
+same_hosts "after teardown: the same links, addresses, routes and ruleset (no element left)"
+
+# ---- then nothing without --explain ----
+
 err=$(mr run --rm "$ROOTFS" true 2>&1 >/dev/null)
 check_eq "without --explain nothing is printed (foreground)" "$err" ""
 out=$(mr run -d --name c "$ROOTFS" sleep 300 2>"$T_DIR/c.err")
