@@ -142,22 +142,29 @@ fuzz: fuzz-deps
 # mermaid's own parser under node, in build/mermaid (never globally), for the
 # tests of `network show --format mermaid`. Node and npm come from Debian
 # when missing; a machine that cannot install them makes the tests skip.
+# A registry out of reach fails at once (npm's own waits reach 5 minutes a
+# request), and the failure is kept in .failed, which the tests read
+# (lib.sh mermaid_ready) rather than trying again within one `make check`.
 MERMAID_DIR := build/mermaid
+MERMAID_FAIL = { echo "make mermaid-parser: $(1)" | tee $(MERMAID_DIR)/.failed >&2; exit 1; }
 mermaid-parser: $(MERMAID_DIR)/.installed
 $(MERMAID_DIR)/.installed: tests/mermaid/package.json tests/mermaid/parse.mjs
+	@mkdir -p $(MERMAID_DIR)
 	@command -v node >/dev/null && command -v npm >/dev/null || { \
 		echo "make mermaid-parser: installing nodejs npm"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends nodejs npm >/dev/null; } || \
-		{ echo "make mermaid-parser: cannot install node and npm" >&2; exit 1; }
-	@mkdir -p $(MERMAID_DIR) && cp tests/mermaid/package.json tests/mermaid/parse.mjs $(MERMAID_DIR)/
+		$(call MERMAID_FAIL,cannot install node and npm)
+	@cp tests/mermaid/package.json tests/mermaid/parse.mjs $(MERMAID_DIR)/
 	@echo "  NPM     mermaid, jsdom -> $(MERMAID_DIR)"
-	@cd $(MERMAID_DIR) && npm install --no-audit --no-fund --ignore-scripts --no-save \
-		--loglevel=error >npm.log 2>&1 || \
-		{ echo "make mermaid-parser: npm install failed: $$(grep -m1 -i err npm.log)" >&2; exit 1; }
+	@(cd $(MERMAID_DIR) && npm install --no-audit --no-fund --ignore-scripts --no-save \
+		--loglevel=error --fetch-retries=1 --fetch-retry-mintimeout=1000 \
+		--fetch-retry-maxtimeout=2000 --fetch-timeout=60000 >npm.log 2>&1) || \
+		$(call MERMAID_FAIL,npm install failed: $$(grep -m1 -i err $(MERMAID_DIR)/npm.log))
 	@printf 'graph LR\n  a["ok"] --> b\n' >$(MERMAID_DIR)/selftest.mmd
 	@node $(MERMAID_DIR)/parse.mjs $(MERMAID_DIR)/selftest.mmd >/dev/null || \
-		{ echo "make mermaid-parser: the parser does not run under node $$(node --version)" >&2; exit 1; }
+		$(call MERMAID_FAIL,the parser does not run under node $$(node --version))
+	@rm -f $(MERMAID_DIR)/.failed
 	@touch $@
 
 rootfs/busybox:

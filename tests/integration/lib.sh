@@ -129,9 +129,14 @@ wait_for() {
 
 # mermaid_ready: mermaid's own parser is in build/mermaid (make
 # mermaid-parser installs it); if it cannot be, MERMAID_WHY says why, in one line.
+# A failure of the last 30 minutes (make check's own try) is not tried again.
 mermaid_ready() {
-	local out
-	out=$(make -s -C "$TOP" mermaid-parser 2>&1 >/dev/null) && return 0
+	local out dir=${MERMAID_DIR:-$TOP/build/mermaid}
+	if [ -n "$(find "$dir/.failed" -mmin -30 2>/dev/null)" ]; then
+		MERMAID_WHY="$(head -n1 "$dir/.failed") (make mermaid-parser tries again)"
+		return 1
+	fi
+	out=$(make -s -C "$TOP" MERMAID_DIR="$dir" mermaid-parser 2>&1 >/dev/null) && return 0
 	MERMAID_WHY=$(printf '%s\n' "$out" | grep -m1 '^make mermaid-parser:' || printf '%s\n' "$out" | tail -n1)
 	return 1
 }
