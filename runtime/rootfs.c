@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,19 +123,33 @@ static int dir_below(int dirfd, const char *name, const char *shown, struct mr_e
 	return fd;
 }
 
+/* --explain: `VERB merged/etc/NAME`, a change file_below() makes. */
+static void explain_etc(const char *verb, const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (explain_on() && asprintf(&path, "merged/etc/%s", name) >= 0)
+		EXPLAIN(EXPLAIN_CTR, verb, path);
+}
+
 /* Regular file name below dirfd as an O_PATH fd; a symlink or special file in
  * its place is replaced by an empty file (only in the container's layer). */
 static int file_below(int dirfd, const char *name, struct mr_err *err)
 {
 	struct stat st;
+	bool missing = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0;
 	int fd;
 
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+	if (!missing && !S_ISREG(st.st_mode)) {
 		if (S_ISDIR(st.st_mode))
 			return mr_error(err, 0, "rootfs: /etc/%s is a directory", name);
+		explain_etc("rm", name);
 		if (unlinkat(dirfd, name, 0) < 0)
 			return mr_error(err, errno, "rootfs: replace /etc/%s", name);
 	}
+	/* the bind mount needs a file to mount on */
+	if (missing || !S_ISREG(st.st_mode))
+		explain_etc("touch", name);
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return mr_error(err, errno, "rootfs: /etc/%s", name);

@@ -289,6 +289,8 @@ check_match "... which is -e's value, kept as given" "$out" "^a b;"
 # directory's: whole, however long, and a path is data when pasted.
 img="$T_DIR/img \$(touch pwned);'\`touch pwned\`"
 mkdir -p "$img" && cp -a "$ROOTFS/." "$img/"
+# and an image without /etc/hosts, its resolv.conf a symlink (as systemd's)
+rm -f "$img/etc/hosts" && ln -sf ../run/resolv.conf "$img/etc/resolv.conf"
 longroot="$T_DIR/$(printf 'r%.0s' {1..200})/$(printf 's%.0s' {1..200})"
 mkdir -p "$longroot"
 "$MINIRUN" --root "$longroot" --explain run --rm --network none "$img" true 2>"$T_DIR/long.txt"
@@ -299,6 +301,11 @@ check_eq "the overlay's mount line, pasted: the image's path and the state direc
 	"$got" "$(printf '%s\n' -t overlay -o "nodev,lowerdir=$img,upperdir=$longroot/containers/${sd##*/}/upper,workdir=$longroot/containers/${sd##*/}/work" overlay merged)"
 check_match "... in a state directory of this root" "$sd" "/containers/[0-9a-f]{64}$"
 check "... and nothing pasted ran a command" test ! -e pwned
+check "the /etc files the bind mounts need: the symlink replaced, the missing file made" \
+	in_order "$T_DIR/long.txt" '^ctr# rm merged/etc/resolv\.conf$' '^ctr# touch merged/etc/resolv\.conf$' \
+	'^ctr# mount --bind resolv\.conf merged/etc/resolv\.conf$' '^ctr# mount --bind hostname merged/etc/hostname$' \
+	'^ctr# touch merged/etc/hosts$' '^ctr# mount --bind hosts merged/etc/hosts$'
+check_eq "... and nothing for a file that is there" "$(grep -c 'etc/hostname$' "$T_DIR/long.txt")" 1
 cd "$TOP" || exit 1
 
 # ---- teardown, explained and replayed ----
