@@ -25,7 +25,7 @@ scenario exit-42-output r @ sh -c 'echo out; echo err >&2; exit 42'
 killed() { # ENGINE: `kill NAME` (SIGKILL) while `run` waits
 	local e=$1 rc
 	erun_bg "$e" --rm --name killme @ sleep 30 </dev/null >"$T_DIR/k.$e" 2>&1
-	wait_for 10 running "$e" killme
+	wait_for 30 running "$e" killme
 	everb "$e" kill killme >/dev/null
 	wait "$BGPID"
 	rc=$?
@@ -97,13 +97,21 @@ scenario stdin-without-i stdin_piped @ cat
 scenario stdin-with-i stdin_piped -i @ cat
 scenario stdin-with-i-wc stdin_piped -i @ wc -c
 forwarded() { # ENGINE SIGNAL: sent to the client while the container traps it
-	local e=$1 sig=$2 rc
+	local e=$1 sig=$2 rc guard
 	erun_bg "$e" --rm @ sh -c "trap 'echo got $sig; exit 3' $sig; echo ready; while :; do sleep 0.1; done" \
 		</dev/null >"$T_DIR/s.$e" 2>&1
-	wait_for 10 grep -q ready "$T_DIR/s.$e"
+	wait_for 30 grep -q ready "$T_DIR/s.$e" || echo "(not ready after 30 s)"
 	kill -"$sig" "$BGPID"
+	# A lost signal must not hang the suite: the client goes after 15 s.
+	(
+		sleep 15
+		kill -KILL "$BGPID" 2>/dev/null
+	) &
+	guard=$!
 	wait "$BGPID"
 	rc=$?
+	kill "$guard" 2>/dev/null
+	wait "$guard" 2>/dev/null
 	cat "$T_DIR/s.$e"
 	echo "exit: $rc"
 }
@@ -122,7 +130,7 @@ web_up() { # ENGINE
 		-p "$(eport "$e" 83)-$(eport "$e" 84):80-81" -p "$(eport "$e" 85):80/udp" @ \
 		sh -c 'mkdir /w81 && echo port 81 >/w81/index.html && httpd -p 81 -h /w81 && (udp-echo 80 &) && exec httpd -f -p 80 -h /var/www' \
 		</dev/null >/dev/null
-	wait_for 10 in_host curl -sf "http://127.0.0.1:$(eport "$e" 80)/"
+	wait_for 30 in_host curl -sf "http://127.0.0.1:$(eport "$e" 80)/"
 }
 web_up docker
 web_up minirun
@@ -204,7 +212,7 @@ everb minirun rm -f web >/dev/null
 life_up() { # ENGINE
 	erun "$1" -d --name life @ sh -c 'echo started; trap "echo stopping; exit 0" TERM; while :; do sleep 0.1; done' \
 		</dev/null >/dev/null
-	wait_for 10 running "$1" life
+	wait_for 30 running "$1" life
 }
 life_up docker
 life_up minirun
