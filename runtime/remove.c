@@ -64,8 +64,41 @@ static bool gone(const struct container *c)
 	return !pid_alive(c->pid, c->pid_start) && !pid_alive(c->owner, c->owner_start);
 }
 
+/* A monitor first: killed after its container, it might be halfway
+ * through the teardown that is left to us. (The container dies with it,
+ * PDEATHSIG; killed here too for certain.) A `run` in a terminal stays: it
+ * tears its container down and reports the exit. */
+static void kill_it(const char *root, const struct container *c)
+{
+	if (owner_is_monitor(root, c))
+		kill(c->owner, SIGKILL);
+	if (c->pid > 0 && pid_alive(c->pid, c->pid_start))
+		kill(c->pid, SIGKILL);
+}
+
+/* t was still starting when looked at: its owner records the pid only once
+ * the network is attached. Look again, and kill what has started since
+ * (else rm -f waited for an owner that goes on, and failed). */
+static void kill_started(int rootfd, const char *root, struct target *t)
+{
+	struct mr_err e = {0};
+	struct container c;
+
+	if (state_load(rootfd, t->id, &c, &e) < 0) {
+		mr_error_clear(&e);
+		return; /* removed by its owner: the owner is what is waited for */
+	}
+	if (c.pid <= 0) {
+		container_free(&c);
+		return;
+	}
+	kill_it(root, &c);
+	container_free(&t->c);
+	t->c = c;
+}
+
 /* Until every killed container and its owner are gone (at most timeout_ms). */
-static void wait_all_gone(struct target *t, size_t n, int timeout_ms)
+static void wait_all_gone(int rootfd, const char *root, struct target *t, size_t n, int timeout_ms)
 {
 	struct timespec t0, now;
 
@@ -73,6 +106,8 @@ static void wait_all_gone(struct target *t, size_t n, int timeout_ms)
 	for (;;) {
 		bool all = true;
 		for (size_t i = 0; i < n; i++) {
+			if (t[i].waiting && t[i].c.pid <= 0)
+				kill_started(rootfd, root, &t[i]);
 			if (t[i].waiting && gone(&t[i].c))
 				t[i].waiting = false;
 			all &= !t[i].waiting;
@@ -119,14 +154,7 @@ static void prepare(int rootfd, const char *root, struct target *t, size_t i, bo
 			    "cannot remove container %s: container is running: stop it "
 			    "first, or use -f",
 			    t[i].ref);
-	/* A monitor first: killed after its container, it might be halfway
-	 * through the teardown that is left to us. (The container dies with
-	 * it, PDEATHSIG; killed here too for certain.) A `run` in a terminal
-	 * stays: it tears its container down and reports the exit. */
-	if (owner_is_monitor(root, &t[i].c))
-		kill(t[i].c.owner, SIGKILL);
-	if (t[i].c.pid > 0 && pid_alive(t[i].c.pid, t[i].c.pid_start))
-		kill(t[i].c.pid, SIGKILL);
+	kill_it(root, &t[i].c);
 	t[i].waiting = true;
 }
 
@@ -151,7 +179,7 @@ int containers_remove(const char *root, char *const *refs, size_t n, bool force,
 		else
 			prepare(rootfd, root, t, i, force);
 	}
-	wait_all_gone(t, n, 10000);
+	wait_all_gone(rootfd, root, t, n, 10000);
 	/* What the owners left: a --rm container's owner removed it all. */
 	for (size_t i = 0; i < n; i++) {
 		struct mr_err e = {0};

@@ -47,6 +47,35 @@ check_eq "... as its own" "$(in_host nft list map inet minirun ports_any | grep 
 check "rm -f new" mr rm -f new
 assert_clean "after the newer one"
 
+# rm -f of a container still starting: its owner (stopped here after step 2)
+# has not recorded the container's pid yet. Once it goes on, rm -f kills
+# what starts, rather than wait for an owner that goes on too (it gave up
+# after 10 s, "did not stop", and the container ran on). In a terminal and
+# detached (there the owner becomes a monitor, killed with it).
+for d in "" -d; do
+	MINIRUN_TEST_STOP_AFTER=2 mr_bg run $d --name starting -p 8085:80 "$ROOTFS" sleep 1000
+	run_pid=$BGPID
+	wait_for 5 sh -c "[ \"\$(ps -o stat= -p \$(jq -r .owner '$(state_of starting)' 2>/dev/null) 2>/dev/null)\" = T ]"
+	owner=$(jq -r .owner "$(state_of starting)")
+	s=$(date +%s%N)
+	mr rm -f starting >"$T_DIR/out" 2>"$T_DIR/err" &
+	rm_pid=$!
+	sleep 0.3 # rm has looked: an owner at work, no pid yet
+	kill -CONT "$owner"
+	wait "$rm_pid"
+	check_eq "rm -f ${d:-(terminal)} of a starting container: exit 0" "$?" 0
+	ms=$((($(date +%s%N) - s) / 1000000))
+	check_eq "... it is removed" "$(cat "$T_DIR/out" "$T_DIR/err")" starting
+	if [ "$ms" -lt 5000 ]; then ok "... in $ms ms (< 5000)"; else not_ok "... in $ms ms"; fi
+	wait "$run_pid"
+	rc=$?
+	# (run -d may have reported the start before its monitor was killed)
+	[ -z "$d" ] && check "... and its run ends, not with 0 ($rc)" test "$rc" != 0
+	check "... with no sleep left" sh -c "! pgrep -f 'sleep 1000\$' >/dev/null"
+	net_clean "rm -f ${d:-(terminal)} of a starting container: no link, element or lease left"
+	assert_clean "after rm -f ${d:-(terminal)} of a starting container"
+done
+
 # Many: 30 detached containers, removed in one go, well under one by one.
 for i in $(seq 30); do
 	mr run -d -p "$((20000 + i)):80" "$ROOTFS" sleep 1000 >/dev/null
