@@ -43,11 +43,7 @@ dockerd_start() {
 		DOCKERD_WHY="no dockerd/docker (apt-get install docker.io)"
 		return 1
 	fi
-	if [ "$DOCKERD_DIR" != "$D" ]; then # (a restart keeps the first list)
-		DOCKERD_MADE=()
-		for p in "${DOCKERD_HOST_PATHS[@]}"; do [ -e "$p" ] || DOCKERD_MADE+=("$p"); done
-		DOCKERD_SOCKS=$(ls /run/containerd/s 2>/dev/null)
-	fi
+	[ "$DOCKERD_DIR" != "$D" ] && dockerd_note_host_paths # (a restart keeps the first list)
 	DOCKERD_DIR=$D DOCKERD_NS=$ns DOCKERD_CG=$cg DOCKERD_PID="" DOCKERD_WHY=""
 	mkdir -p "$D/bin"
 	printf '#!/bin/sh\nexit 0\n' >"$D/bin/modprobe"
@@ -119,6 +115,20 @@ dockerd_cleanup() {
 	for d in /sys/fs/cgroup/*/"$DOCKERD_CG" /sys/fs/cgroup/"$DOCKERD_CG"; do
 		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
+	dockerd_remove_host_paths
+}
+
+# What dockerd makes outside its roots, noted before it starts (also for a
+# dockerd started by other hands, as lab 6's) and removed after it stopped.
+dockerd_note_host_paths() {
+	local p
+	DOCKERD_MADE=()
+	for p in "${DOCKERD_HOST_PATHS[@]}"; do [ -e "$p" ] || DOCKERD_MADE+=("$p"); done
+	DOCKERD_SOCKS=$(ls /run/containerd/s 2>/dev/null)
+}
+
+dockerd_remove_host_paths() {
+	local p
 	# A shim that was killed leaves its socket behind.
 	for p in /run/containerd/s/*; do
 		[ -S "$p" ] && ! grep -qxF "${p##*/}" <<<"$DOCKERD_SOCKS" && rm -f "$p"

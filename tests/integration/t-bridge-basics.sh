@@ -11,8 +11,9 @@ bridge_setup || exit 1
 
 # The host's resolv.conf as minirun sees it: `ip netns exec` bind-mounts
 # /etc/netns/NAME/resolv.conf over /etc/resolv.conf.
+[ -d /etc/netns ] || at_cleanup "rmdir /etc/netns"
 mkdir -p "/etc/netns/$HOSTNS"
-at_cleanup "rm -rf /etc/netns/$HOSTNS; rmdir /etc/netns"
+at_cleanup "rm -rf /etc/netns/$HOSTNS"
 printf 'nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch lan.test\noptions edns0\n' >"/etc/netns/$HOSTNS/resolv.conf"
 
 # ---- mini0, made on first use, following the uplink's MTU ----

@@ -135,10 +135,12 @@ mr_bg run --rm --init "$ROOTFS" sh -c \
 	'trap "timeout 3 wget -qO- http://203.0.113.1/ || echo blocked; exit 0" USR1; echo ready; while :; do sleep 0.1; done' \
 	>"$T_DIR/probe" 2>/dev/null
 probe=$BGPID
-wait_for 10 grep -q ready "$T_DIR/probe"
+wait_for 30 grep -q ready "$T_DIR/probe" || diag "the probe container did not say ready in 30 s"
 ipt -D DOCKER-USER -i "$BR" -m comment --comment minirun -j ACCEPT
 ipt -D DOCKER-USER -o "$BR" -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment minirun -j ACCEPT
 kill -USR1 "$probe"
+# Bounded: a signal lost on a busy machine must fail the check, not hang.
+wait_for 15 sh -c "sed 1d '$T_DIR/probe' | grep -q ." || kill -TERM "$probe" 2>/dev/null
 wait "$probe"
 check_eq "without our two rules Docker's policy drops a running container's traffic" \
 	"$(sed 1d "$T_DIR/probe")" blocked

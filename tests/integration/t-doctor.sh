@@ -47,6 +47,7 @@ in_host ip link set up0 mtu 1500
 kill -9 "$(pgrep -f '^sleep 5$' | head -1)" 2>/dev/null
 wait "$BGPID" 2>/dev/null
 
+[ -d /etc/netns ] || at_cleanup "rmdir /etc/netns"
 mkdir -p "/etc/netns/$HOSTNS"
 at_cleanup "rm -rf /etc/netns/$HOSTNS"
 printf 'nameserver 127.0.0.53\n' >"/etc/netns/$HOSTNS/resolv.conf"

@@ -10,6 +10,7 @@
 # every block's output (to write the labs).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bridge-lib.sh"
+. "$(dirname "$0")/docker-lib.sh"
 bridge_setup || exit 1
 for tool in conntrack nsenter; do
 	command -v "$tool" >/dev/null || { not_ok "$tool is needed (make deps installs it)"; exit 1; }
@@ -124,6 +125,7 @@ lab_docker_gone() {
 		find "$d" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
 		rmdir "$d"
 	done
+	dockerd_remove_host_paths # key.json, /run/docker, /run/containerd if it made them
 }
 
 # docker_ready: dockerd and docker exist (the lab's first docker block starts it).
@@ -139,6 +141,7 @@ for md in "$TOP"/docs/labs/[0-9][0-9]-*.md; do
 	if ls "$dir"/*.docker >/dev/null 2>&1; then
 		# whatever happens: stop the lab's dockerd, and the processes left in
 		# its cgroup parent (/minirun-lab, the lab's own), then the cgroups
+		dockerd_note_host_paths
 		at_cleanup "lab_docker_gone $LAB"
 		if ! docker_ready; then
 			skip "$name: the Docker part" "no dockerd here (apt-get install docker.io)"
