@@ -113,13 +113,13 @@ static const char *mac_str(const unsigned char *mac, char *a)
 
 /* --explain: `ip link add NAME [address MAC] [mtu M] [master BR] up type KIND
  * [peer name PEER netns NS [mtu M] [address PEER_MAC]]`, as new_link_msg()
- * and the callers build it. */
+ * and the callers build it; a veth's ends have txqueuelen 0. */
 static void explain_new_link(struct nl *nl, const char *name, const unsigned char *mac,
 			     unsigned int mtu, const struct link_info *master, const char *kind,
 			     const char *peer, const char *netns_name,
 			     const unsigned char *peer_mac)
 {
-	const char *w[26] = {"link", "add", name};
+	const char *w[30] = {"link", "add", name};
 	char m[16], a[18], pa[18];
 	size_t n = 3;
 
@@ -127,6 +127,7 @@ static void explain_new_link(struct nl *nl, const char *name, const unsigned cha
 	add_opt(w, &n, "address", mac ? mac_str(mac, a) : NULL);
 	add_opt(w, &n, "mtu", mtu ? m : NULL);
 	add_opt(w, &n, "master", master ? master->name : NULL);
+	add_opt(w, &n, "txqueuelen", peer ? "0" : NULL);
 	w[n++] = "up";
 	add_opt(w, &n, "type", kind);
 	if (peer) {
@@ -134,6 +135,7 @@ static void explain_new_link(struct nl *nl, const char *name, const unsigned cha
 		add_opt(w, &n, "name", peer);
 		add_opt(w, &n, "netns", netns_name);
 		add_opt(w, &n, "mtu", mtu ? m : NULL);
+		add_opt(w, &n, "txqueuelen", "0");
 		add_opt(w, &n, "address", peer_mac ? mac_str(peer_mac, pa) : NULL);
 	}
 	w[n] = NULL;

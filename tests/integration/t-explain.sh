@@ -86,7 +86,7 @@ check "the host's steps, in order: clone, netns, bridge, veth, container side, t
 	in_order "$T_DIR/a.txt" '^host# unshare --pid --mount --uts --ipc --net --fork sh$' \
 	'^host# ip netns attach [0-9a-f]{12} [0-9]+$' '^host# ip link add mini0 address ([0-9a-f]{2}:){5}[0-9a-f]{2} mtu [0-9]+ up type bridge$' \
 	'^host# ip addr add 10\.99\.0\.1/16 brd 10\.99\.255\.255 dev mini0$' \
-	'^host# ip link add mr[0-9a-f]{12} .*master mini0 up type veth peer name eth0 netns [0-9a-f]{12} ' \
+	'^host# ip link add mr[0-9a-f]{12} .*master mini0 txqueuelen 0 up type veth peer name eth0 netns [0-9a-f]{12} ' \
 	'^host# bridge link set dev mr[0-9a-f]{12} hairpin on$' '^host# ip -n [0-9a-f]{12} link set lo up$' \
 	'^host# ip -n [0-9a-f]{12} route add default via 10\.99\.0\.1 dev eth0$' \
 	"^host# nft -f - <<'EOF'$" '^host# nft add element bridge minirun allowed_src ' \
@@ -161,7 +161,7 @@ ip_view() {
 		| $shape] | sort_by($sort)"
 }
 links_of() {
-	ip_view "$1" ifname link '{ifname, kind: .linkinfo.info_kind, master, mtu,
+	ip_view "$1" ifname link '{ifname, kind: .linkinfo.info_kind, master, mtu, txqlen,
 		up: ((.flags | index("UP")) != null), hairpin: .linkinfo.info_slave_data.hairpin,
 		mac: (if $side == "container" or .ifname == "mini0" then .address else null end)}' \
 		.ifname "${@:2}"
