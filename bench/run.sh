@@ -303,14 +303,8 @@ $(tp_row minirun "$tp_mr")
 $(tp_row "Docker${DK_VERSION:+ $DK_VERSION}" "$tp_dk")"
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 machine="${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), load average $LOAD at the start, $(date -u +%Y-%m-%d)"
-echo "$table"
-echo
-echo "$split_table"
-echo
-echo "$tp_table"
-echo
-echo "$targets"
-echo
+tables() { printf '%s\n\n' "$table" "$split_table" "$tp_table" "$targets"; }
+tables
 echo "machine: $machine"
 {
 	cat <<HEAD
@@ -332,14 +326,7 @@ port 18080, Docker 18081. The last column is how many times faster minirun
 is than Docker in that mode.
 
 HEAD
-	echo "$table"
-	echo
-	echo "$split_table"
-	echo
-	echo "$tp_table"
-	echo
-	echo "$targets"
-	echo
+	tables
 	echo "Machine: $machine."
 	cat <<'TAIL'
 
