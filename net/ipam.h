@@ -1,10 +1,12 @@
-/* ipam.h - address and host-port leases of the bridge network, kept in
- * ROOT/ipam.json (jansson), changed only under flock on ROOT/ipam.lock and
- * written atomically. Each lease names its container id and the process that
- * owns it (pid + start time), so leases of owners that are gone can be taken
- * back. Addresses are handed out in turn after the last one given, so a freed
- * address is not reused at once (stale ARP and conntrack entries), and so
- * finding a free one does not look at the leases before it. */
+/* ipam.h - address and host-port leases of the bridge network, one file per
+ * lease under ROOT/ipam/ (see ipam.c for the layout), changed only under
+ * flock on ROOT/ipam.lock. Each lease names its container id and the process
+ * that owns it (pid + start time), so leases of owners that are gone can be
+ * taken back. Addresses are handed out in turn after the last one given, so a
+ * freed address is not reused at once (stale ARP and conntrack entries), and
+ * so finding a free one does not look at the leases before it. Nothing a
+ * start does reads every lease: a lease is found by its address, a held port
+ * by its claim file. */
 #pragma once
 
 #include <netinet/in.h>
@@ -17,15 +19,13 @@
 
 struct ipam;
 
-/* Lock and load (or start empty). */
+/* Lock and open ROOT/ipam/ (made if missing; an ipam.json of an older
+ * minirun is migrated into it once). */
 int ipam_open(int rootfd, struct ipam **out, struct mr_err *err);
-/* Write (if changed) and unlock; ipam is freed either way. */
+/* Write the network file (if changed) and unlock; ip is freed either way.
+ * Leases and releases are written as they are made. */
 int ipam_commit(struct ipam *ip, struct mr_err *err);
-void ipam_close(struct ipam *ip); /* unlock without writing */
-
-/* In-memory form, for unit tests: no file, no lock. */
-struct ipam *ipam_from_string(const char *json, struct mr_err *err);
-char *ipam_to_string(const struct ipam *ip);
+void ipam_close(struct ipam *ip); /* unlock without writing the network file */
 
 bool ipam_get_subnet(const struct ipam *ip, struct in_addr *subnet, int *prefix);
 int ipam_set_subnet(struct ipam *ip, struct in_addr subnet, int prefix, struct mr_err *err);
@@ -35,35 +35,43 @@ int ipam_lease(struct ipam *ip, const char *id, struct in_addr want, pid_t owner
 	       unsigned long long owner_start, struct in_addr *out, struct mr_err *err);
 /* Is proto/host_ip/port held by a lease? (INADDR_ANY overlaps every address.) */
 bool ipam_port_taken(const struct ipam *ip, uint8_t proto, struct in_addr host_ip, uint16_t port);
-/* Record id's published ports (cont_ip is filled from the lease). */
-int ipam_add_ports(struct ipam *ip, const char *id, const struct nft_port *ports, size_t n,
-		   struct mr_err *err);
-/* Does id hold a lease? */
-bool ipam_holds(const struct ipam *ip, const char *id);
-/* Drop id's lease; none = fine. */
-void ipam_release(struct ipam *ip, const char *id);
-/* Drop every lease whose owner is not alive(owner, start); their ports are
- * appended to *stale / *n_stale (so their map elements can be removed). */
-int ipam_reclaim(struct ipam *ip, bool (*alive)(pid_t, unsigned long long), struct nft_port **stale,
-		 size_t *n_stale);
-/* One lease, as ipam_foreach shows it (valid during the callback). */
+/* Record the published ports of id's lease at addr. */
+int ipam_add_ports(struct ipam *ip, const char *id, struct in_addr addr,
+		   const struct nft_port *ports, size_t n, struct mr_err *err);
+/* Does id hold the lease of addr? */
+bool ipam_holds(const struct ipam *ip, const char *id, struct in_addr addr);
+/* Drop id's lease of addr (and its port claims); none = fine. */
+void ipam_release(struct ipam *ip, const char *id, struct in_addr addr);
+
+#define IPAM_ID_MAX 64
+/* One lease, as its file holds it. */
 struct ipam_lease {
-	const char *id;
+	char id[IPAM_ID_MAX + 1];
 	struct in_addr ip;
 	pid_t owner;
 	unsigned long long owner_start;
-	const struct nft_port *ports; /* cont_ip filled */
+	struct nft_port *ports; /* cont_ip filled */
 	size_t n_ports;
 };
-/* Call cb for every lease; stops at the first cb < 0 and returns it. */
-int ipam_foreach(const struct ipam *ip, int (*cb)(const struct ipam_lease *, void *), void *data);
-/* The same for at most max leases, in turn: each call goes on in address
- * order after the lease where the last one stopped (kept in the file as
- * "checked"), wrapping around; so a bounded check on every start still
- * reaches every lease. max >= the number of leases: all of them. cb must
- * not add or drop leases. */
-int ipam_foreach_some(struct ipam *ip, size_t max, int (*cb)(const struct ipam_lease *, void *),
-		      void *data);
+/* A lease file's text (the lease of addr) into *l (l->ports allocated: free
+ * them with ipam_lease_free); -1 with err ("NAME: corrupt: ...") if it is
+ * not one. And back into text (malloc'd; NULL: no memory). */
+int ipam_lease_parse(const char *text, const char *name, struct in_addr addr, struct ipam_lease *l,
+		     struct mr_err *err);
+char *ipam_lease_format(const struct ipam_lease *l);
+void ipam_lease_free(struct ipam_lease *l);
 
-/* Number of leases (for tests and `network show`). */
+/* Call cb for every lease; stops at the first cb < 0 and returns it. A
+ * corrupt lease file is an error (-1, err names it). */
+int ipam_foreach(const struct ipam *ip, int (*cb)(const struct ipam_lease *, void *), void *data,
+		 struct mr_err *err);
+/* The same for at most max leases, in turn: each call goes on in address
+ * order after the lease where the last one stopped (kept in the network
+ * file as "checked"), wrapping around; so a bounded check on every start
+ * still reaches every lease. max >= the number of leases: all of them. cb
+ * must not add or drop leases. */
+int ipam_foreach_some(struct ipam *ip, size_t max, int (*cb)(const struct ipam_lease *, void *),
+		      void *data, struct mr_err *err);
+
+/* Number of leases (for tests). */
 size_t ipam_count(const struct ipam *ip);

@@ -1,6 +1,6 @@
 /* network.c - a container's network by mode. Bridge mode:
  *
- *   reserve:  lease an address and host ports      (ipam.json, under flock)
+ *   reserve:  lease an address and host ports      (ROOT/ipam/, under flock)
  *   attach:   mini0 (once) -> veth pair, peer born as eth0 in the container
  *             -> eth0 address + default route -> nft tables (once) + elements
  *   release:  elements -> veth -> lease             (each "already gone" is fine)
@@ -212,7 +212,7 @@ static void explain_released(const char *id, struct in_addr ip)
 	if (!explain_on())
 		return;
 	container_netns_name(id, ns);
-	explain_note("%s's lease goes back to ipam.json; the name given to the container's "
+	explain_note("%s's lease goes back (ROOT/ipam/leases/); the name given to the container's "
 		     "network namespace goes too:",
 		     inet_ntop(AF_INET, &ip, a, sizeof(a)));
 	EXPLAIN(EXPLAIN_HOST, "ip", "netns", "delete", ns);
@@ -246,8 +246,9 @@ static int collect_gone(const struct ipam_lease *l, void *data)
 {
 	struct many_ctx *c = data;
 	struct nft_container *one = &c->cs[c->n];
+	const char *id = l->id;
 
-	if ((c->ids && !bsearch(&l->id, c->ids, c->n_ids, sizeof(*c->ids), cmp_str)) ||
+	if ((c->ids && !bsearch(&id, c->ids, c->n_ids, sizeof(*c->ids), cmp_str)) ||
 	    pid_alive(l->owner, l->owner_start) || c->n == c->cap)
 		return 0; /* not asked for, or its owner releases it itself */
 	c->ports[c->n] = calloc(l->n_ports + 1, sizeof(**c->ports));
@@ -314,7 +315,8 @@ static void del_elements(struct nl *nf, struct many_ctx *c)
  * lock is let go (see net_release()). "Dead" is decided here, once; a lease
  * whose elements could not be removed stays, so that a later try finds them
  * again. *count: how many leases went. */
-static int release_leases(struct ipam *ip, struct many_ctx *c, struct nl *nf, size_t *count)
+static int release_leases(struct ipam *ip, struct many_ctx *c, struct nl *nf, size_t *count,
+			  struct mr_err *err)
 {
 	struct mr_err ignore = {0};
 	struct nl rt = {0};
@@ -324,8 +326,15 @@ static int release_leases(struct ipam *ip, struct many_ctx *c, struct nl *nf, si
 	c->cs = calloc(c->cap + 1, sizeof(*c->cs));
 	c->veths = calloc(c->cap + 1, sizeof(*c->veths));
 	c->ports = calloc(c->cap + 1, sizeof(*c->ports));
-	if (!c->cs || !c->veths || !c->ports || ipam_foreach(ip, collect_gone, c) < 0)
+	if (!c->cs || !c->veths || !c->ports) {
+		mr_error(err, ENOMEM, "release");
 		goto out;
+	}
+	if (ipam_foreach(ip, collect_gone, c, err) < 0) {
+		if (!err->msg)
+			mr_error(err, ENOMEM, "release");
+		goto out;
+	}
 	r = 0;
 	if (c->n == 0 || nl_open(nf, NETLINK_NETFILTER, &ignore) < 0)
 		goto out;
@@ -341,7 +350,7 @@ static int release_leases(struct ipam *ip, struct many_ctx *c, struct nl *nf, si
 	for (size_t i = 0; i < c->n; i++)
 		if (c->found.v[i]) {
 			explain_released(c->found.v[i], c->cs[i].ip);
-			ipam_release(ip, c->found.v[i]);
+			ipam_release(ip, c->found.v[i], c->cs[i].ip);
 			(*count)++;
 		}
 out:
@@ -370,7 +379,7 @@ static int push_dead(const struct ipam_lease *l, void *data)
  * the IPAM lock is still held: once the leases are written away, another run
  * may publish the same ports, and its elements must neither meet (EEXIST)
  * nor lose (deleted by key) the stale ones. */
-static int reclaim_dead(struct ipam *ip, size_t limit, size_t *count)
+static int reclaim_dead(struct ipam *ip, size_t limit, size_t *count, struct mr_err *err)
 {
 	struct many_ctx c = {0};
 	struct strv dead = {0};
@@ -379,17 +388,19 @@ static int reclaim_dead(struct ipam *ip, size_t limit, size_t *count)
 
 	*count = 0;
 	if (limit == SIZE_MAX) {
-		ipam_foreach(ip, count_dead, &c.cap);
+		r = ipam_foreach(ip, count_dead, &c.cap, err);
 	} else {
-		r = ipam_foreach_some(ip, limit, push_dead, &dead);
+		r = ipam_foreach_some(ip, limit, push_dead, &dead, err);
 		if (dead.n)
 			qsort(dead.v, dead.n, sizeof(*dead.v), cmp_str);
 		c.ids = dead.v;
 		c.n_ids = c.cap = dead.n;
 	}
 	if (r == 0 && c.cap)
-		r = release_leases(ip, &c, &nf, count);
+		r = release_leases(ip, &c, &nf, count, err);
 	nl_close(&nf);
+	if (r < 0 && !err->msg)
+		mr_error(err, ENOMEM, "ipam");
 	strv_free(&dead);
 	return r;
 }
@@ -400,9 +411,9 @@ int net_reclaim(int rootfd, size_t *count, struct mr_err *err)
 
 	if (ipam_open(rootfd, &ip, err) < 0)
 		return -1;
-	if (reclaim_dead(ip, SIZE_MAX, count) < 0) {
+	if (reclaim_dead(ip, SIZE_MAX, count, err) < 0) {
 		ipam_close(ip);
-		return mr_error(err, ENOMEM, "ipam");
+		return -1;
 	}
 	return ipam_commit(ip, err);
 }
@@ -452,8 +463,8 @@ int net_restore(int rootfd, struct nl *nf, const char *skip, struct mr_err *err)
 	made = nft_ensure(nf, NET_BRIDGE_NAME, subnet, prefix, err);
 	/* Tables made now while leases exist: someone flushed the ruleset
 	 * (`nft flush ruleset`); put back every running container's elements. */
-	if (made > 0)
-		ipam_foreach(ip, restore_one, &c);
+	if (made > 0 && ipam_foreach(ip, restore_one, &c, err) < 0)
+		made = -1;
 	ipam_close(ip);
 	return made;
 }
@@ -466,8 +477,10 @@ static int take_lease(struct ipam *ip, const char *id, struct in_addr want,
 	if (ipam_lease(ip, id, want, getpid(), pid_start_time(getpid()), &st->ip, err) < 0)
 		return -1;
 	if (reserve_ports(ip, req, n_req, st, err) < 0 ||
-	    ipam_add_ports(ip, id, st->ports, st->n_ports, err) < 0)
+	    (st->n_ports && ipam_add_ports(ip, id, st->ip, st->ports, st->n_ports, err) < 0)) {
+		ipam_release(ip, id, st->ip); /* written at once: take it back */
 		return -1;
+	}
 	return 0;
 }
 
@@ -493,18 +506,23 @@ int net_reserve(int rootfd, const char *id, enum net_mode mode, struct in_addr w
 			goto out;
 	}
 	st->gateway.s_addr = htonl(ntohl(st->subnet.s_addr) + 1);
-	if (reclaim_dead(ip, RECLAIM_TURN, &n_stale) < 0) {
-		mr_error(err, ENOMEM, "ipam");
+	if (reclaim_dead(ip, RECLAIM_TURN, &n_stale, err) < 0)
 		goto out;
-	}
 	if (take_lease(ip, id, want, req, n_req, st, err) < 0) {
 		/* In the way may be a dead run's lease that no turn has looked
 		 * at yet: take back every dead one, then try once more. */
-		ipam_release(ip, id);
+		struct mr_err first = {0};
 		net_state_free(st);
-		if (reclaim_dead(ip, SIZE_MAX, &n_stale) < 0 || n_stale == 0)
+		mr_error_move(&first, err);
+		if (reclaim_dead(ip, SIZE_MAX, &n_stale, err) < 0) {
+			mr_error_clear(&first);
 			goto out;
-		mr_error_clear(err);
+		}
+		if (n_stale == 0) {
+			mr_error_move(err, &first);
+			goto out;
+		}
+		mr_error_clear(&first);
 		if (take_lease(ip, id, want, req, n_req, st, err) < 0)
 			goto out;
 	}
@@ -701,7 +719,7 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 	if (ipam_open(rootfd, &ip, &ignore) < 0)
 		ip = NULL;
 	bool keep_lease = false;
-	if (ip && ipam_holds(ip, id) && nl_open(&nf, NETLINK_NETFILTER, &ignore) == 0) {
+	if (ip && ipam_holds(ip, id, st->ip) && nl_open(&nf, NETLINK_NETFILTER, &ignore) == 0) {
 		struct nft_container one = {
 		    .veth = st->veth, .ip = st->ip, .ports = st->ports, .n_ports = st->n_ports};
 		container_mac(st->ip, one.mac);
@@ -724,9 +742,9 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 	}
 	mr_error_clear(&ignore);
 	if (ip) {
-		if (!keep_lease && ipam_holds(ip, id)) {
+		if (!keep_lease && ipam_holds(ip, id, st->ip)) {
 			explain_released(id, st->ip);
-			ipam_release(ip, id);
+			ipam_release(ip, id, st->ip);
 		}
 		ipam_commit(ip, &ignore);
 	}
@@ -756,10 +774,10 @@ int net_release_many(int rootfd, char *const *ids, size_t n, struct mr_err *err)
 	c.ids = sorted;
 	if (ipam_open(rootfd, &ip, err) < 0)
 		return -1;
-	if (release_leases(ip, &c, &nf, &count) < 0) {
+	if (release_leases(ip, &c, &nf, &count, err) < 0) {
 		ipam_close(ip);
 		nl_close(&nf);
-		return mr_error(err, ENOMEM, "release");
+		return -1;
 	}
 	r = ipam_commit(ip, err);
 	nl_close(&nf); /* last: see net_release() */

@@ -18,7 +18,7 @@ wait_running() { wait_for "${2:-10}" sh -c "[ \$(ls \"$ROOT\"/containers/*/state
 # state_of NAME: the state.json of the container called NAME.
 state_of() { echo "$ROOT/containers/$(basename "$(readlink -f "$ROOT/names/$1")")/state.json"; }
 
-n_leases() { if [ -f "$ROOT/ipam.json" ]; then jq '.leases | length' "$ROOT/ipam.json"; else echo 0; fi; }
+n_leases() { ls "$ROOT/ipam/leases" 2>/dev/null | wc -l; }
 n_states() { ls "$ROOT/containers" 2>/dev/null | wc -l; }
 mr_links() { in_host ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^mr' | sort | tr '\n' ' '; }
 n_elems() {

@@ -63,9 +63,8 @@ assert_clean() {
 	local what=${1:-nothing is left behind} left=""
 	[ -d "$ROOT/containers" ] && [ -n "$(ls -A "$ROOT/containers")" ] && left+="state dirs: $(ls "$ROOT/containers"); "
 	[ -d "$ROOT/names" ] && [ -n "$(ls -A "$ROOT/names")" ] && left+="names: $(ls "$ROOT/names"); "
-	if [ -f "$ROOT/ipam.json" ] && [ "$(jq '.leases | length' "$ROOT/ipam.json")" != 0 ]; then
-		left+="leases: $(jq -c .leases "$ROOT/ipam.json"); "
-	fi
+	[ -n "$(ls -A "$ROOT/ipam/leases" 2>/dev/null)" ] && left+="leases: $(ls "$ROOT/ipam/leases"); "
+	[ -n "$(ls -A "$ROOT/ipam/ports" 2>/dev/null)" ] && left+="port claims: $(ls "$ROOT/ipam/ports"); "
 	grep -q "$T_DIR" /proc/self/mountinfo && left+="mounts under $T_DIR; "
 	pgrep -f "minirun --root $ROOT " >/dev/null && left+="minirun processes; "
 	if [ -n "$HOSTNS" ]; then

@@ -43,7 +43,7 @@ check_eq "... and not for all or default" "$(in_host cat /proc/sys/net/ipv4/conf
 mac0=$(in_host cat /sys/class/net/mini0/address)
 check_eq "mini0's MAC is its own (addr_assign_type 3, set), not a port's" \
 	"$(in_host cat /sys/class/net/mini0/addr_assign_type)" 3
-check_eq "ipam.json records the subnet" "$(jq -r .subnet "$ROOT/ipam.json")" 10.99.0.0/16
+check_eq "ipam/network.json records the subnet" "$(jq -r .subnet "$ROOT/ipam/network.json")" 10.99.0.0/16
 
 # ---- the container's side ----
 check_match "the first container gets 10.99.0.2" "$ip1" '^10\.99\.0\.2$'
@@ -90,7 +90,7 @@ net_clean "... and leaves no link, element or lease"
 
 # The bridge keeps the uplink's MTU for later containers too (the kernel sets
 # a bridge without ports back to 1500; each veth must still get 1400).
-last=$(jq -r .last "$ROOT/ipam.json")
+last=$(jq -r .last "$ROOT/ipam/network.json")
 out2=$(mr run --rm "$ROOTFS" sh -c 'cat /sys/class/net/eth0/mtu; ip -o -4 addr show eth0')
 check_match "a later container's eth0 has MTU 1400 too" "$out2" '^1400'
 check_match "... and the address after the last one handed out ($last), not the freed $ip1" "$out2" "inet 10\.99\.0\.$((${last##*.} + 1))/16"

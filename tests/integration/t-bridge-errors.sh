@@ -25,7 +25,7 @@ out=$(mr run --rm "$ROOTFS" sh -c 'ip -o -4 addr show eth0; ip route; timeout 3 
 check_match "a route into 10.99.0.0/16 on the host: the container gets 10.98.0.2/16" "$out" 'inet 10\.98\.0\.2/16 '
 check_match "... its default route goes via 10.98.0.1" "$out" 'default via 10\.98\.0\.1 dev eth0'
 check_eq "... mini0 carries 10.98.0.1/16" "$(mini0_addrs)" "10.98.0.1/16 "
-check_eq "... ipam.json records 10.98.0.0/16" "$(jq -r .subnet "$ROOT/ipam.json")" 10.98.0.0/16
+check_eq "... ipam/network.json records 10.98.0.0/16" "$(jq -r .subnet "$ROOT/ipam/network.json")" 10.98.0.0/16
 check_match "... and the masquerade rule is for 10.98.0.0/16" "$(in_host nft list chain inet minirun postrouting)" 'ip saddr 10\.98\.0\.0/16 oifname != "mini0" masquerade'
 check_match "... so it reaches the upstream" "$out" '\[::ffff:203\.0\.113\.2\]'
 check_eq "the host's route is untouched" "$(ip -n "$HOSTNS" route show 10.99.5.0/24)" "10.99.5.0/24 via 198.51.100.2 dev lan0 "

@@ -73,14 +73,14 @@ kid=$(running_states | xargs jq -r .id)
 kip=$(jq -r .network.ip "$ROOT/containers/$kid/state.json")
 kill -9 "$K"
 wait "$K" 2>/dev/null
-check_eq "after minirun's SIGKILL its lease is still there" "$(jq -r ".leases[\"$kip\"].id" "$ROOT/ipam.json")" "$kid"
+check_eq "after minirun's SIGKILL its lease is still there" "$(jq -r .id "$ROOT/ipam/leases/$kip")" "$kid"
 check_eq "... and its map element" "$(n_elems)" 1
 check "... and the container is gone (it dies with minirun)" wait_for 5 sh -c "! ip -n $HOSTNS -o link show master mini0 | grep -q ."
 mr_bg run --rm --init -p 8090:80 "$ROOTFS" httpd -f -p 80 -h /var/www
 N=$BGPID
 check "the next run can publish the same port again" wait_for 10 answers "$HOSTNS" http://127.0.0.1:8090/
 nip=$(running_states | xargs jq -r .network.ip | grep -vx "$kip")
-check_eq "... the dead run's lease was taken back (only the new one is left)" "$(jq -r '.leases | keys | join(" ")' "$ROOT/ipam.json")" "$nip"
+check_eq "... the dead run's lease was taken back (only the new one is left)" "$(ls "$ROOT/ipam/leases")" "$nip"
 check_eq "... and its map element removed (one element, to the new container)" \
 	"$(in_host nft -j list map inet minirun ports_any | jq -c '[.nftables[] | select(.map) | .map.elem[]?[1].concat[0]]')" "[\"$nip\"]"
 stop "$N"

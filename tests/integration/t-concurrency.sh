@@ -19,8 +19,9 @@ ips=$(for f in "$ROOT"/containers/*/state.json; do jq -r .network.ip "$f"; done 
 check_eq "... with 50 distinct addresses" "$ips" 50
 ports=$(for f in "$ROOT"/containers/*/state.json; do jq -r '.network.ports[0].host_port' "$f"; done | sort -u | wc -l)
 check_eq "... and 50 distinct host ports" "$ports" 50
-check "ipam.json is valid JSON" jq -e . "$ROOT/ipam.json"
-check_eq "... with 50 leases" "$(jq '.leases | length' "$ROOT/ipam.json")" 50
+check_eq "50 lease files" "$(ls "$ROOT/ipam/leases" | wc -l)" 50
+check_eq "... each valid JSON, of its own container" "$(for f in "$ROOT"/ipam/leases/*; do jq -e .id "$f" >/dev/null || echo "bad $f"; done)" ""
+check_eq "... and 50 port claims" "$(find "$ROOT/ipam/ports" -type f | wc -l)" 50
 check_eq "... and 50 map elements" "$(in_host nft -j list map inet minirun ports_any | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add')" 50
 check_eq "every state.json is valid" "$(for f in "$ROOT"/containers/*/state.json; do jq -e .id "$f" >/dev/null || echo bad; done)" ""
 for i in $(seq 50); do mr rm -f "c$i" >/dev/null & done

@@ -27,7 +27,7 @@ done
 MINIRUN_TEST_CRASH_AFTER=9 mr run --rm -p 8081:80 "$ROOTFS" sleep 0.3 >/dev/null 2>&1
 wait_for 5 no_container_left
 check "the next run reclaims a dead run's port by itself" mr run --rm -p 8081:80 "$ROOTFS" true
-check_eq "... and its lease" "$(jq '.leases | length' "$ROOT/ipam.json")" 0
+check_eq "... and its lease" "$(ls "$ROOT/ipam/leases" | wc -l)" 0
 mr gc >/dev/null
 assert_clean "after the last gc"
 

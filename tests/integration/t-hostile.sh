@@ -296,23 +296,56 @@ cp "$T_DIR/state.json.good" "$sj"
 mrt rm fragile >/dev/null
 assert_clean "a repaired state.json can be removed, nothing left"
 
-# ------------------------------------------------- bridge: a corrupt ipam.json
+# ------------------------------------------------- bridge: corrupt lease files
 net_setup || {
 	not_ok "net_setup"
 	exit 1
 }
-for content in '{"leases": [' '' '[1,2]' '{"leases": 5}'; do
-	printf '%s' "$content" >"$ROOT/ipam.json"
-	sum=$(sha256sum <"$ROOT/ipam.json")
-	label="ipam.json '${content:0:12}'"
+# refused_for FILE LABEL: a bridge run fails naming FILE and changes nothing.
+refused_for() {
+	local sum err rc
+	sum=$(sha256sum <"$ROOT/$1")
 	err=$(mr run --rm "$ROOTFS" true 2>&1 >/dev/null)
 	rc=$?
-	check_match "$label: bridge run fails (125) naming the file" "$rc $err" "^125 minirun: .*ipam\\.json: corrupt"
-	check_eq "$label: ... and leaves the file as it was" "$(sha256sum <"$ROOT/ipam.json")" "$sum"
-	check_eq "$label: ... and no container" "$(ls -A "$ROOT/containers")" ""
+	check_match "$2: bridge run fails (125) naming the file" "$rc $err" "^125 minirun: .*$1: corrupt"
+	check_eq "$2: ... and leaves the file as it was" "$(sha256sum <"$ROOT/$1")" "$sum"
+	check_eq "$2: ... and no container" "$(ls -A "$ROOT/containers")" ""
+}
+# An older minirun's one lease file, corrupt: named, not moved.
+for content in '{"leases": [' '' '[1,2]' '{"leases": 5}'; do
+	printf '%s' "$content" >"$ROOT/ipam.json"
+	refused_for ipam.json "ipam.json '${content:0:12}'"
+	check "ipam.json '${content:0:12}': ... nothing moved" test ! -e "$ROOT/ipam/network.json"
 done
+rm -f "$ROOT/ipam.json"
+check_eq "a bridge run makes ipam/" "$(mr run --rm "$ROOTFS" echo fine)" fine
+printf '[1' >"$ROOT/ipam/network.json"
+refused_for ipam/network.json "ipam/network.json '[1'"
+rm "$ROOT/ipam/network.json"
+printf '{"id": "x"}' >"$ROOT/ipam/leases/10.99.0.9"
+refused_for ipam/leases/10.99.0.9 "a lease without its owner"
+rm "$ROOT/ipam/leases/10.99.0.9"
+# An older minirun's good file is moved into ipam/ (one file per lease),
+# and replaced by a note that an older minirun refuses.
+rm -rf "$ROOT/ipam"
+sleep 60 &
+owner=$!
+at_cleanup "kill $owner 2>/dev/null"
+start=$(sed 's/.*) //' "/proc/$owner/stat" | awk '{print $20}')
+cat >"$ROOT/ipam.json" <<OLD
+{"subnet":"10.99.0.0/16","last":"10.99.0.40","leases":{"10.99.0.40":{"id":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+"owner":$owner,"owner_start":$start,"ports":[{"proto":"tcp","host_ip":"0.0.0.0","host_port":8085,"container_port":80}]}}}
+OLD
+err=$(mr run --rm -p 8085:80 "$ROOTFS" true 2>&1)
+check_eq "the old file's lease holds its port after the move (its owner is alive)" "$err" "minirun: port 8085/tcp is already in use"
+check_eq "... it is a file of its own" "$(jq -r .id "$ROOT/ipam/leases/10.99.0.40")" 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+check_match "... and ipam.json is a note for an older minirun" "$(jq -r .leases "$ROOT/ipam.json")" "^moved to ipam/"
+check_eq "... the next address follows the old file's last" "$(mr run --rm "$ROOTFS" ip -o -4 addr show eth0 | awk '{print $4}')" 10.99.0.41/16
+kill "$owner"
+wait "$owner" 2>/dev/null
+check "... and goes once its owner is gone, with its claim" mr run --rm -p 8085:80 "$ROOTFS" true
 rm -f "$ROOT/ipam.json"
 err=$(mr run --rm --ip 192.0.2.9 "$ROOTFS" true 2>&1)
 check_match "bridge --ip outside the subnet is refused (one line)" "$err" "^minirun: --ip 192\\.0\\.2\\.9: not a free host address of [0-9./]+$"
-check_eq "with a good ipam.json again, bridge runs work" "$(mr run --rm "$ROOTFS" echo fine)" fine
+check_eq "with good lease files again, bridge runs work" "$(mr run --rm "$ROOTFS" echo fine)" fine
 assert_clean "bridge refusals leave nothing"

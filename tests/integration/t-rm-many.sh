@@ -102,11 +102,11 @@ check "rm of the three exited" mr rm g1 g2 g3
 assert_clean "after gc and rm"
 
 # A writer killed between its temporary file and the rename (rm -f kills
-# monitors that may be writing ipam.json): gc removes the file if that
+# monitors that may be writing a lease): gc removes the file if that
 # writer is gone, and only then.
 dead=$(($(cat /proc/sys/kernel/pid_max) + 1))
-touch "$ROOT/.ipam.json.tmp.$dead" "$ROOT/.ipam.json.tmp.$$"
+touch "$ROOT/.ipam-network.json.tmp.$dead" "$ROOT/.ipam-network.json.tmp.$$"
 check_eq "gc removes a dead writer's temporary file" "$(mr gc)" \
-	"removed .ipam.json.tmp.$dead (its writer is gone)"
-check "... and leaves a live writer's" test -f "$ROOT/.ipam.json.tmp.$$"
-rm -f "$ROOT/.ipam.json.tmp.$$"
+	"removed .ipam-network.json.tmp.$dead (its writer is gone)"
+check "... and leaves a live writer's" test -f "$ROOT/.ipam-network.json.tmp.$$"
+rm -f "$ROOT/.ipam-network.json.tmp.$$"
