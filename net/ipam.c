@@ -388,6 +388,10 @@ static int migrate(struct ipam *ip, const char *text, struct mr_err *err)
 
 	if (!doc)
 		return -1;
+	if (json_is_string(leases)) { /* our note: moved before, then ipam/ removed */
+		ip->net = json_object();
+		return ip->net ? 0 : mr_error(err, ENOMEM, "ipam");
+	}
 	if (leases && !json_is_object(leases))
 		return mr_error(err, 0, "%s: corrupt: not a lease file", IPAM_OLD);
 	json_object_foreach (leases, key, l) {

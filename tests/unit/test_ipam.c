@@ -227,7 +227,7 @@ static void test_migrate(void)
 	    "\"leases\":{\"10.98.0.3\":{\"id\":\"abc\",\"owner\":42,\"owner_start\":7,"
 	    "\"ports\":[{\"proto\":\"udp\",\"host_ip\":\"0.0.0.0\",\"host_port\":5353,"
 	    "\"container_port\":53}]}}}";
-	char root[32], *text = NULL;
+	char root[32], cmd[64], *text = NULL;
 	int rootfd = new_root(root);
 	struct mr_err err = {0};
 	struct ipam *ip = NULL;
@@ -253,6 +253,11 @@ static void test_migrate(void)
 	      strstr(text, "\"leases\": \"moved to ipam/"));
 	free(text);
 	CHECK(ipam_open(rootfd, &ip, &err) == 0 && ipam_count(ip) == 2); /* moved once */
+	ipam_close(ip);
+	snprintf(cmd, sizeof(cmd), "rm -r %s/ipam", root); /* after a power cut, say */
+	CHECK(system(cmd) == 0);
+	CHECK(ipam_open(rootfd, &ip, &err) == 0 && ipam_count(ip) == 0);
+	CHECK(!ipam_get_subnet(ip, &net, &prefix)); /* made anew, the note left alone */
 	ipam_close(ip);
 	close(rootfd);
 	rm_root(root);
