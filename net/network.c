@@ -27,7 +27,6 @@
 #include "foreign.h"
 #include "ipam.h"
 #include "link.h"
-#include "nft_text.h"
 #include "sysctl.h"
 
 const char *net_mode_name(enum net_mode m)
@@ -338,8 +337,6 @@ static int release_leases(struct ipam *ip, struct many_ctx *c, struct nl *nf, si
 	r = 0;
 	if (c->n == 0 || nl_open(nf, NETLINK_NETFILTER, &ignore) < 0)
 		goto out;
-	for (size_t i = 0; i < c->n; i++)
-		nft_explain_del(&c->cs[i]);
 	del_elements(nf, c);
 	/* Usually gone with the containers' namespaces already. */
 	if (nl_open(&rt, NETLINK_ROUTE, &ignore) == 0) {
@@ -723,10 +720,10 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 		struct nft_container one = {
 		    .veth = st->veth, .ip = st->ip, .ports = st->ports, .n_ports = st->n_ports};
 		container_mac(st->ip, one.mac);
-		nft_explain_del(&one);
-		/* One batch where the kernel can "destroy"; else the older
-		 * two. Elements that could not be removed keep the lease: with
-		 * the owner gone, `gc` or the next run tries again. */
+		/* One batch (an update that retires them, or "destroy");
+		 * else the older two. Elements that could not be removed keep
+		 * the lease: with the owner gone, `gc` or the next run tries
+		 * again. */
 		if (nft_del_many(&nf, &one, 1, &ignore) < 0) {
 			mr_error_clear(&ignore);
 			keep_lease = nft_del_container(&nf, st->veth, one.mac, st->ip, st->ports,
@@ -750,8 +747,9 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 	}
 	mr_error_clear(&ignore);
 	/* Last, outside the lock: closing a netfilter socket after a deletion
-	 * waits in the kernel for the deleted elements to be freed (an RCU
-	 * grace period, ~10-20 ms); others' releases need not wait for it. */
+	 * (the path of kernels before 6.12) waits in the kernel for the
+	 * deleted elements to be freed (an RCU grace period, ~10-20 ms);
+	 * others' releases need not wait for it. */
 	nl_close(&nf);
 }
 

@@ -531,7 +531,9 @@ static int put_set(struct batch *bt, const struct set_def *def, struct mr_err *e
 		return mr_error(err, ENOMEM, "build nftables map"), -ENOMEM;
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, def->family);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, def->id);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, def->data_len ? NFT_SET_MAP : 0);
+	/* timeout: elements are added without one (they never expire), and
+	 * retired by an update that gives them one (see nft_del.c). */
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, (def->data_len ? NFT_SET_MAP : 0) | NFT_SET_TIMEOUT);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, def->key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, def->key_len);
 	if (def->data_len) {
@@ -734,6 +736,19 @@ size_t run_end(const struct nft_port *ports, size_t n, size_t from)
 	return to;
 }
 
+/* `timeout 1s expires 1ms` (in ms, as the kernel takes them): the element
+ * expires now; the timeout only has to be there for an expiration. */
+static void elem_retire(struct nftnl_set_elem *e)
+{
+	nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, 1000);
+	nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_EXPIRATION, 1);
+}
+
+static uint16_t msg_type(uint16_t type)
+{
+	return type == MSG_EXPIRESETELEM ? NFT_MSG_NEWSETELEM : type;
+}
+
 int put_elems(struct batch *bt, uint16_t type, uint16_t flags, const struct nft_port *ports,
 	      size_t from, size_t to, struct mr_err *err)
 {
@@ -754,14 +769,17 @@ int put_elems(struct batch *bt, uint16_t type, uint16_t flags, const struct nft_
 		nftnl_set_elem_add(s, e); /* the set owns it now */
 		if (nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, key_len) < 0)
 			return mr_error(err, EINVAL, "build nftables map elements"), -EINVAL;
-		if (type == NFT_MSG_NEWSETELEM) {
+		/* an update carries the data too: the kernel refuses other data */
+		if (msg_type(type) == NFT_MSG_NEWSETELEM) {
 			elem_data(&ports[i], data);
 			if (nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, DATA_LEN) < 0)
 				return mr_error(err, EINVAL, "build nftables map elements"),
 				       -EINVAL;
 		}
+		if (type == MSG_EXPIRESETELEM)
+			elem_retire(e);
 	}
-	nlh = batch_msg(bt, type, flags);
+	nlh = batch_msg(bt, msg_type(type), flags);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	return batch_next(bt, err);
 }
@@ -798,7 +816,9 @@ int put_src_elem(struct batch *bt, uint16_t type, uint16_t flags, const struct s
 	    nftnl_set_set_str(s, NFTNL_SET_NAME, SET_SRC) < 0 ||
 	    nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, se->key, KEY_SRC_LEN) < 0)
 		return mr_error(err, ENOMEM, "build nftables set element"), -ENOMEM;
-	nlh = batch_msg_in(bt, NFPROTO_BRIDGE, type, flags);
+	if (type == MSG_EXPIRESETELEM)
+		elem_retire(e);
+	nlh = batch_msg_in(bt, NFPROTO_BRIDGE, msg_type(type), flags);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	return batch_next(bt, err);
 }

@@ -1,23 +1,25 @@
-/* nft_del.c - taking containers' elements out of minirun's tables: one
- * container's (its source element, then its ports), many containers' at once
- * (one batch, so one transaction and one RCU grace period for all of them),
- * and the tables themselves. Anything already gone is not an error. */
+/* nft_del.c - taking containers' elements out of minirun's tables: many
+ * containers' at once (one batch: retired by an update where the kernel can,
+ * else deleted in one transaction), one container's by deletion (its source
+ * element, then its ports), and the tables themselves. Anything already gone
+ * is not an error. */
 #include "nft.h"
 #include "nft_batch.h"
 #include "nft_elems.h"
+#include "nft_text.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
 #include "../common/cleanup.h"
-
-/* NFT_MSG_DESTROYSETELEM (Linux 6.3): delete an element if it is there, and
- * no error if it is not. Not in Debian 12's kernel headers yet. */
-#define MSG_DESTROYSETELEM 30
 
 int nft_del_container(struct nl *nl, const char *veth, const unsigned char mac[6],
 		      struct in_addr ip, const struct nft_port *ports, size_t n, struct mr_err *err)
@@ -128,14 +130,35 @@ int nft_delete_table(struct nl *nl, struct mr_err *err)
 	return r < 0 ? r : delete_table(nl, NFPROTO_BRIDGE, err);
 }
 
-int nft_del_many(struct nl *nl, const struct nft_container *cs, size_t n, struct mr_err *err)
+/* Can the kernel retire an element by an update of its timeout? Linux 6.12
+ * ("set element timeout update support"); older kernels accept the update
+ * and change nothing, so the version decides, not a try. The test hook
+ * MINIRUN_TEST_NFT_DELETE=1 takes the delete path on any kernel. */
+static bool can_expire(void)
+{
+	const char *force = getenv("MINIRUN_TEST_NFT_DELETE");
+	unsigned int major, minor;
+	struct utsname u;
+
+	if ((force && strcmp(force, "1") == 0) || uname(&u) < 0 ||
+	    sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 12);
+}
+
+/* One batch of every container's elements, each message of type (the source
+ * element, then the ports). */
+static int many_batch(struct nl *nl, uint16_t type, const struct nft_container *cs, size_t n,
+		      struct mr_err *err)
 {
 	_cleanup_(batch_freep) struct batch bt = {0};
+	/* an update is an add: NLM_F_CREATE, as nft's `add element` sends it */
+	uint16_t flags = type == MSG_EXPIRESETELEM ? NLM_F_CREATE : 0;
 	size_t size = 4096;
 	int r;
 
 	for (size_t i = 0; i < n; i++)
-		size += 512 + cs[i].n_ports * 64;
+		size += 512 + cs[i].n_ports * 96;
 	r = batch_start(&bt, nl, size, err);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct src_elem src;
@@ -143,18 +166,41 @@ int nft_del_many(struct nl *nl, const struct nft_container *cs, size_t n, struct
 
 		r = src_elem_make(&src, cs[i].veth, cs[i].mac, cs[i].ip, err);
 		if (r == 0)
-			r = put_src_elem(&bt, MSG_DESTROYSETELEM, 0, &src, err);
+			r = put_src_elem(&bt, type, flags, &src, err);
 		if (r == 0)
 			r = check_ports(cs[i].ports, cs[i].n_ports, err);
 		for (from = 0; r == 0 && from < cs[i].n_ports; from = to) {
 			to = run_end(cs[i].ports, cs[i].n_ports, from);
-			r = put_elems(&bt, MSG_DESTROYSETELEM, 0, cs[i].ports, from, to, err);
+			r = put_elems(&bt, type, flags, cs[i].ports, from, to, err);
 		}
 	}
 	if (r == 0 && bt.count == 0)
 		return 0;
-	if (r == 0)
-		r = batch_send(&bt, NULL, err);
+	return r < 0 ? r : batch_send(&bt, NULL, err);
+}
+
+int nft_del_many(struct nl *nl, const struct nft_container *cs, size_t n, struct mr_err *err)
+{
+	bool expire = can_expire();
+	int r;
+
+	nft_explain_del(cs, n, expire);
+	/* Retire them by an update where the kernel can: a deletion leaves the
+	 * elements to a worker that frees them after an RCU grace period, and
+	 * closing any netfilter socket of this namespace then waits for it
+	 * (10-20 ms); an update is done with at its commit. Expired elements
+	 * are invisible at once (lookups, `nft list`, `nft get`), a new element
+	 * with the same key replaces one, and the set's garbage collector frees
+	 * them later. Where the update fails (tables made by an older minirun,
+	 * without the timeout flag), delete them. */
+	if (expire) {
+		r = many_batch(nl, MSG_EXPIRESETELEM, cs, n, err);
+		if (r == 0)
+			return 0;
+		mr_error_clear(err);
+		nft_explain_del_fallback(cs, n);
+	}
+	r = many_batch(nl, MSG_DESTROYSETELEM, cs, n, err);
 	if (r < 0)
 		mr_error_wrap(err, "unpublish the ports of %zu containers", n);
 	return r;

@@ -15,6 +15,14 @@
 
 #define KEY_SRC_LEN 28 /* ifname (16) . ether_addr (6 + 2) . ipv4_addr */
 
+/* NFT_MSG_DESTROYSETELEM (Linux 6.3): delete an element if it is there, and
+ * no error if it is not. Not in Debian 12's kernel headers yet. */
+#define MSG_DESTROYSETELEM 30
+/* Not a kernel message type: an NFT_MSG_NEWSETELEM of elements as they are (a
+ * map's with its data) plus `timeout 1s expires 1ms`, an update that retires
+ * them at once (Linux 6.12; see nft_del.c). */
+#define MSG_EXPIRESETELEM 0x7fff
+
 /* A container's element of @allowed_src: its veth . MAC . IP, each member in
  * whole 4-byte slots (the name in 16 bytes, zero padded). */
 struct src_elem {
@@ -28,7 +36,8 @@ const char *port_str(const struct nft_port *p, char *buf, size_t len);
 /* Ports go to messages in runs of one map, at most ELEMS_PER_MSG long:
  * the end of the run that starts at from. */
 size_t run_end(const struct nft_port *ports, size_t n, size_t from);
-/* One NEWSETELEM/DELSETELEM (type) message of ports [from, to). */
+/* One NEWSETELEM/DELSETELEM/DESTROYSETELEM/MSG_EXPIRESETELEM (type) message
+ * of ports [from, to). */
 int put_elems(struct batch *bt, uint16_t type, uint16_t flags, const struct nft_port *ports,
 	      size_t from, size_t to, struct mr_err *err);
 int src_elem_make(struct src_elem *se, const char *veth, const unsigned char mac[6],

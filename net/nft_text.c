@@ -13,9 +13,11 @@ static const char inet_table[] =
     "table inet " NFT_TABLE " {\n"
     "\tmap " NFT_MAP_ANY " {\n"
     "\t\ttype inet_proto . inet_service : ipv4_addr . inet_service\n"
+    "\t\tflags timeout\n"
     "\t}\n"
     "\tmap " NFT_MAP_IP " {\n"
     "\t\ttype ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service\n"
+    "\t\tflags timeout\n"
     "\t}\n"
     "\tchain guard {\n"
     "\t\ttype filter hook prerouting priority raw; policy accept;\n"
@@ -54,6 +56,7 @@ static const char bridge_table[] =
     "table bridge " NFT_TABLE " {\n"
     "\tset " NFT_SET_SRC " {\n"
     "\t\ttype ifname . ether_addr . ipv4_addr\n"
+    "\t\tflags timeout\n"
     "\t}\n"
     "\tchain prerouting {\n"
     "\t\ttype filter hook prerouting priority filter; policy accept;\n"
@@ -89,8 +92,14 @@ void nft_explain_tables(bool inet, bool bridge_family, const char *bridge, struc
 	free(body);
 }
 
-/* A port's element; key_only: its key, as `nft delete element` takes it. */
-static void port_elem(FILE *f, const struct nft_port *p, bool key_only)
+/* How an element is written: whole (key : data), its key alone (as `nft
+ * delete element` takes it), or whole with the timeout that retires it. */
+enum elem_form { ELEM_WHOLE, ELEM_KEY, ELEM_RETIRE };
+
+#define RETIRE " timeout 1s expires 1ms"
+
+/* A port's element. */
+static void port_elem(FILE *f, const struct nft_port *p, enum elem_form form)
 {
 	char h[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
 	const char *proto = p->proto == IPPROTO_UDP ? "udp" : "tcp";
@@ -100,14 +109,16 @@ static void port_elem(FILE *f, const struct nft_port *p, bool key_only)
 	else
 		fprintf(f, "%s . %s . %u", inet_ntop(AF_INET, &p->host_ip, h, sizeof(h)), proto,
 			p->host_port);
-	if (!key_only)
+	if (form == ELEM_RETIRE)
+		fputs(RETIRE, f);
+	if (form != ELEM_KEY)
 		fprintf(f, " : %s . %u", inet_ntop(AF_INET, &p->cont_ip, c, sizeof(c)),
 			p->cont_port);
 }
 
 /* `nft VERB element inet minirun MAP '{ E, E... }'` for the ports of one map. */
 static void map_elems(const char *verb, bool any, const struct nft_port *ports, size_t n,
-		      bool key_only)
+		      enum elem_form form)
 {
 	char *set = NULL;
 	size_t len = 0, k = 0;
@@ -120,7 +131,7 @@ static void map_elems(const char *verb, bool any, const struct nft_port *ports, 
 		if ((ports[i].host_ip.s_addr == htonl(INADDR_ANY)) != any)
 			continue;
 		fputs(k++ ? ", " : "", f);
-		port_elem(f, &ports[i], key_only);
+		port_elem(f, &ports[i], form);
 	}
 	fputs(" }", f);
 	if (fclose(f) == 0 && k)
@@ -130,32 +141,54 @@ static void map_elems(const char *verb, bool any, const struct nft_port *ports, 
 }
 
 /* The source element (when veth), then the ports' elements of both maps. */
-static void elems(const char *src_verb, const char *port_verb, bool key_only, const char *veth,
-		  const unsigned char *mac, struct in_addr ip, const struct nft_port *ports,
-		  size_t n)
+static void elems(const char *src_verb, const char *port_verb, enum elem_form form,
+		  const char *veth, const unsigned char *mac, struct in_addr ip,
+		  const struct nft_port *ports, size_t n)
 {
-	char elem[96], a[INET_ADDRSTRLEN];
+	char elem[128], a[INET_ADDRSTRLEN];
 
 	if (!explain_on())
 		return;
 	if (veth) {
-		snprintf(elem, sizeof(elem), "{ \"%s\" . %02x:%02x:%02x:%02x:%02x:%02x . %s }",
+		snprintf(elem, sizeof(elem), "{ \"%s\" . %02x:%02x:%02x:%02x:%02x:%02x . %s%s }",
 			 veth, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
-			 inet_ntop(AF_INET, &ip, a, sizeof(a)));
+			 inet_ntop(AF_INET, &ip, a, sizeof(a)), form == ELEM_RETIRE ? RETIRE : "");
 		EXPLAIN(EXPLAIN_HOST, "nft", src_verb, "element", "bridge", NFT_TABLE, NFT_SET_SRC,
 			elem);
 	}
-	map_elems(port_verb, true, ports, n, key_only);
-	map_elems(port_verb, false, ports, n, key_only);
+	map_elems(port_verb, true, ports, n, form);
+	map_elems(port_verb, false, ports, n, form);
 }
 
 void nft_explain_elems(const char *veth, const unsigned char *mac, struct in_addr ip,
 		       const struct nft_port *ports, size_t n, bool excl)
 {
-	elems("add", excl ? "create" : "add", false, veth, mac, ip, ports, n);
+	elems("add", excl ? "create" : "add", ELEM_WHOLE, veth, mac, ip, ports, n);
 }
 
-void nft_explain_del(const struct nft_container *c)
+void nft_explain_del(const struct nft_container *cs, size_t n, bool expire)
 {
-	elems("delete", "delete", true, c->veth, c->mac, c->ip, c->ports, c->n_ports);
+	if (!explain_on())
+		return;
+	if (expire)
+		explain_note("retired by an update that makes them expire now (Linux 6.12): a "
+			     "deletion would make closing a netfilter socket wait for an RCU "
+			     "grace period");
+	for (size_t i = 0; i < n; i++) {
+		const struct nft_container *c = &cs[i];
+
+		if (expire)
+			elems("add", "add", ELEM_RETIRE, c->veth, c->mac, c->ip, c->ports,
+			      c->n_ports);
+		else
+			elems("delete", "delete", ELEM_KEY, c->veth, c->mac, c->ip, c->ports,
+			      c->n_ports);
+	}
+}
+
+void nft_explain_del_fallback(const struct nft_container *cs, size_t n)
+{
+	explain_note("the kernel refused that update (tables without `flags timeout`, made by an "
+		     "older minirun): deleted instead");
+	nft_explain_del(cs, n, false);
 }

@@ -102,3 +102,11 @@ start_upstream_peer() {
 	at_cleanup "kill $UPSRV"
 	wait_for 5 in_up curl -s --max-time 1 http://203.0.113.1:8000/cgi-bin/peer
 }
+
+# kernel_at_least MAJOR MINOR: the running kernel is that version or later.
+kernel_at_least() {
+	local maj min
+	IFS=. read -r maj min _ <<<"$(uname -r)"
+	min=${min%%[^0-9]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
+}

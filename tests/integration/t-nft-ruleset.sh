@@ -55,10 +55,12 @@ expected_ruleset() {
 table inet minirun {
 	map ports_any {
 		type inet_proto . inet_service : ipv4_addr . inet_service
+		flags timeout
 	}
 
 	map ports_ip {
 		type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service
+		flags timeout
 	}
 
 	chain guard {
@@ -96,6 +98,7 @@ table inet minirun {
 table bridge minirun {
 	set allowed_src {
 		type ifname . ether_addr . ipv4_addr
+		flags timeout
 	}
 
 	chain prerouting {

@@ -69,6 +69,12 @@ int main(void)
 		"{ tcp . 8080 : 10.99.0.2 . 80 }");
 	CHECK_STR(got(), "host# nft add element inet minirun ports_any "
 			 "'{ tcp . 8080 : 10.99.0.2 . 80 }'\n");
+	/* a release as nft takes it: the timeout between key and data */
+	EXPLAIN(EXPLAIN_HOST, "nft", "add", "element", "bridge", "minirun", "allowed_src",
+		"{ \"mr0123456789ab\" . 02:42:0a:63:00:02 . 10.99.0.2 timeout 1s expires 1ms }");
+	CHECK_STR(got(), "host# nft add element bridge minirun allowed_src "
+			 "'{ \"mr0123456789ab\" . 02:42:0a:63:00:02 . 10.99.0.2 timeout 1s expires "
+			 "1ms }'\n");
 	EXPLAIN(EXPLAIN_CTR, "exec", "sh", "-c", "echo it's", "");
 	CHECK_STR(got(), "ctr# exec sh -c 'echo it'\\''s' ''\n");
 	EXPLAIN(EXPLAIN_CTR, "hostname", "a\033]0;x\x07\\'b");
