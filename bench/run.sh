@@ -377,16 +377,22 @@ record -a -g` over 30-40 runs, `perf trace`, `strace -f -T`):
   namespace, the bridge port, the container's address and route, and one
   nftables transaction adding the elements: a few ms, mostly RTNL work in
   the kernel.
-- Teardown: after an nftables transaction that deleted something, closing
-  the netfilter socket waits in the kernel (nf_tables flushes its destroy
-  work: an RCU grace period, 10-20 ms here, seen as `close` in `strace -T`).
-  Every bridge container has an element to delete (its source-set element),
-  so both bridge rows pay it once at the end; it is kernel-side and cannot
-  be skipped while a run waits for its own teardown. What was done: the
-  elements go in one transaction (Linux 6.3's "destroy", no second batch for
-  the ports), and the socket is closed last, after the lease is written and
-  the IPAM lock let go, so that other runs' teardowns do not queue behind
-  this wait (they did: `rm -f` of 500 took 15 s).
+- Teardown: a deletion in nf_tables leaves the elements to a worker that
+  frees them after an RCU grace period, and closing any netfilter socket of
+  the namespace waits for that worker (10-20 ms here, seen as `close` in
+  `strace -T`). So on Linux 6.12 and later the elements are not deleted but
+  retired, in one transaction, by an update that makes them expire at once
+  (`timeout 1s expires 1ms`; docs/networking.md, section 6): every close then
+  takes microseconds. Older kernels delete them (one transaction with
+  Linux 6.3's "destroy") and close the socket last, after the lease is
+  written and the IPAM lock let go, so that other runs' teardowns do not
+  queue behind the wait (they did: `rm -f` of 500 took 15 s). What still
+  waits is the veth: deleting the host end (`ip link del`) waits in the
+  kernel for RCU callbacks as the device is freed (10-20 ms here, seen as the
+  `RTM_DELLINK` `sendto` in `strace -T`). The container's namespace, ended
+  with its last process, would take the pair too, but the kernel does that
+  later, in a worker; minirun deletes it first, so that nothing is left when
+  it returns.
 Docker spends its time elsewhere: the CLI's API calls (create, attach,
 start, wait, remove), containerd's shim per container and runc's create and
 start, libnetwork's sandbox and its iptables rules. minirun does it all in
@@ -399,7 +405,9 @@ mounts, and its mount namespace (overlay included) is taken down when the
 container exits. A run with one `-p` is 10-11x faster than Docker's, not
 20x: Docker's takes 360-410 ms here, so 20x would be 18-20 ms, and while the
 start to the container's exec is within its target (at most 3x the floor),
-the teardown waits for one RCU grace period in the kernel (10-20 ms here,
-see above), as every bridge container has elements to delete.
+the teardown waits for the kernel once, 10-20 ms here (see above): for RCU
+callbacks as it deletes the container's veth (on kernels before 6.12, for
+the freeing of the deleted nftables elements as well, the two waits
+overlapping).
 TAIL
 } >docs/performance.md

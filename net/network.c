@@ -732,7 +732,8 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 		flush_udp(&nf, &one, 1);
 	}
 	mr_error_clear(&ignore);
-	/* Usually gone with the container's namespace already; ENODEV is fine. */
+	/* The container's namespace, gone with its last process, takes the
+	 * pair too, but later, in a kernel worker: ENODEV is fine. */
 	if (st->veth[0] && nl_open(&rt, NETLINK_ROUTE, &ignore) == 0) {
 		link_del(&rt, st->veth, &ignore);
 		nl_close(&rt);
