@@ -5,6 +5,12 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -fno-strict-aliasing
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# minirun itself links the libraries whose -dev packages ship an archive
+# statically (libmnl's ships none): each shared library costs every run its
+# loading and relocation, ~0.3 ms of a `run` that takes a few (the unit tests
+# keep PKG_LIBS).
+STATIC_LIBS = $(filter-out -lmnl,$(PKG_LIBS))
+MINIRUN_LIBS = -Wl,-O1,--as-needed -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic -lmnl
 
 LIB_SRC := $(wildcard common/*.c) $(wildcard net/*.c) $(wildcard runtime/*.c) \
            $(filter-out cli/main.c,$(wildcard cli/*.c))
@@ -26,7 +32,7 @@ all: minirun
 
 minirun: build/cli/main.o build/libminirun.a
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(CC) $(CFLAGS) -o $@ $^ $(MINIRUN_LIBS)
 
 build/libminirun.a: $(LIB_OBJ)
 	@ar rcs $@ $^

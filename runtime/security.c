@@ -532,6 +532,11 @@ static scmp_filter_ctx build_filter(int *r)
 	}
 	/* Calls of another architecture (e.g. the 32-bit ABI) are refused. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	/* A binary tree of syscall numbers rather than one long chain: the
+	 * same decisions, but the kernel checks and caches the program (it
+	 * runs it for every syscall number at load) in a third of the time,
+	 * and each syscall takes a few comparisons instead of up to ~300. */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && *r == 0; i++) {
 		int nr = seccomp_syscall_resolve_name(allowed[i]);
 		if (nr != __NR_SCMP_ERROR)
