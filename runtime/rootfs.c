@@ -133,7 +133,10 @@ static void explain_etc(const char *verb, const char *name)
 }
 
 /* Regular file name below dirfd as an O_PATH fd; a symlink or special file in
- * its place is replaced by an empty file (only in the container's layer). */
+ * its place is replaced by an empty file (only in the container's layer). An
+ * image's own regular file is only opened O_PATH: opening it for writing would
+ * copy it up into the container's layer (a copy and a rename in the overlay's
+ * work directory) just to be covered by the bind mount. */
 static int file_below(int dirfd, const char *name, struct mr_err *err)
 {
 	struct stat st;
@@ -148,15 +151,21 @@ static int file_below(int dirfd, const char *name, struct mr_err *err)
 			return mr_error(err, errno, "rootfs: replace /etc/%s", name);
 	}
 	/* the bind mount needs a file to mount on */
-	if (missing || !S_ISREG(st.st_mode))
+	if (missing || !S_ISREG(st.st_mode)) {
 		explain_etc("touch", name);
-	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return mr_error(err, errno, "rootfs: /etc/%s", name);
-	close(fd);
+		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return mr_error(err, errno, "rootfs: /etc/%s", name);
+		close(fd);
+	}
 	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return mr_error(err, errno, "rootfs: /etc/%s", name);
+	/* swapped for something else since the fstatat: not ours to mount on */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return mr_error(err, 0, "rootfs: /etc/%s is not a regular file", name);
+	}
 	return fd;
 }
 
