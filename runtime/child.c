@@ -228,6 +228,11 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 	/* (If the parent died before that prctl, our recv of "go" sees EOF.) */
 	if (rootfs_build(&cfg->fs, &err) < 0)
 		sync_fail(sync_fd, &err);
+	/* The parent writes the /etc files meanwhile. */
+	if (sync_wait(sync_fd, SYNC_FILES) < 0)
+		_exit(125); /* the parent gave up; it reports why */
+	if (rootfs_bind_etc(&cfg->fs, &err) < 0)
+		sync_fail(sync_fd, &err);
 	EXPLAIN(EXPLAIN_CTR, "hostname", cfg->hostname);
 	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
 		mr_error(&err, errno, "sethostname");
@@ -259,7 +264,7 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 	}
 	if (setup_stdio(sync_fd, cfg->tty, cfg->interactive, &err) < 0)
 		sync_fail(sync_fd, &err);
-	if (sync_wait_go(sync_fd) < 0)
+	if (sync_wait(sync_fd, SYNC_GO) < 0)
 		_exit(125); /* the parent gave up; it reports why */
 	/* Last before exec: capabilities, no_new_privs, seccomp (for --init's
 	 * reaper too, which is forked below). */

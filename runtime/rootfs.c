@@ -308,20 +308,37 @@ int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err)
 	dev = openat(root, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dev < 0)
 		return mr_error(err, errno, "open /dev");
-	if (build_dev(dev, cfg->statedir, err) < 0)
-		return -1;
-	return bind_etc_files(cfg->statedir, root, err);
+	return build_dev(dev, cfg->statedir, err);
+}
+
+/* The container's root, as mounted by rootfs_build(). */
+static int open_merged(const struct rootfs_cfg *cfg, struct mr_err *err)
+{
+	_cleanup_free_ char *merged = NULL;
+	int fd;
+
+	if (asprintf(&merged, "%s/merged", cfg->statedir) < 0)
+		return mr_error(err, ENOMEM, "rootfs");
+	fd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return mr_error(err, errno, "open %s", merged);
+	return fd;
+}
+
+int rootfs_bind_etc(const struct rootfs_cfg *cfg, struct mr_err *err)
+{
+	_cleanup_close_ int root = open_merged(cfg, err);
+
+	return root < 0 ? -1 : bind_etc_files(cfg->statedir, root, err);
 }
 
 int rootfs_pivot(const struct rootfs_cfg *cfg, struct mr_err *err)
 {
-	_cleanup_free_ char *merged = NULL;
-	_cleanup_close_ int newroot = -1;
+	_cleanup_close_ int newroot = open_merged(cfg, err);
 
-	if (asprintf(&merged, "%s/merged", cfg->statedir) < 0)
-		return mr_error(err, ENOMEM, "pivot_root");
-	newroot = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (newroot < 0 || fchdir(newroot) < 0)
+	if (newroot < 0)
+		return -1;
+	if (fchdir(newroot) < 0)
 		return mr_error(err, errno, "open new root");
 	EXPLAIN(EXPLAIN_CTR, "cd", "merged"); /* from the state directory */
 	/* pivot_root(".", "."): the old root ends up stacked on the new one and

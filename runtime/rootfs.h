@@ -10,8 +10,10 @@ struct rootfs_cfg {
 	const char *statedir; /* the container's state directory, absolute */
 };
 
-/* Everything before pivot_root; mounts land in statedir/merged. */
+/* The overlay, /proc, /sys and /dev; mounts land in statedir/merged. */
 int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err);
+/* Then the /etc files of the state directory, bound over the image's. */
+int rootfs_bind_etc(const struct rootfs_cfg *cfg, struct mr_err *err);
 /* Make statedir/merged the root; the host's tree is detached. */
 int rootfs_pivot(const struct rootfs_cfg *cfg, struct mr_err *err);
 /* After pivot_root: Docker's masked paths (hidden behind /dev/null or an

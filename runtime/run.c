@@ -1,9 +1,10 @@
 /* run.c - `minirun run` top to bottom, and the one undo path that both a
  * failure and a normal exit take:
  *
- *   check image -> claim name + state dir -> reserve address/ports ->
- *   write /etc files -> clone (child builds its mounts) -> build network ->
- *   "go" -> child execs -> wait, forwarding signals -> undo
+ *   check image -> claim name + state dir -> clone (the child mounts the
+ *   image) -> reserve address/ports -> write /etc files -> "files" (the child
+ *   binds them) -> build network -> "go" -> child execs -> wait, forwarding
+ *   signals -> undo
  */
 #include "run.h"
 
@@ -184,10 +185,10 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	r->c.owner_start = pid_start_time(r->c.owner);
 	r->c.auto_remove = o->rm;
 	r->c.net.mode = o->network;
-	if (state_create(r->rootfd, &r->c, err) < 0)
+	/* The whole configuration before the claim, so that the first
+	 * state.json already names it (the default hostname is the id's). */
+	if (state_new_id(r->c.id, err) < 0)
 		return -1;
-	r->created = true;
-	crash_point(1);
 	if (o->hostname) {
 		r->c.hostname = strdup(o->hostname);
 	} else if (o->network == NET_HOST) {
@@ -209,28 +210,19 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	for (size_t i = 0; i < o->argv.n; i++)
 		if (strv_push(&r->c.argv, o->argv.v[i]) < 0)
 			return mr_error(err, ENOMEM, "run");
+	if (state_create(r->rootfd, &r->c, err) < 0)
+		return -1;
+	r->created = true;
+	crash_point(1);
 	r->statefd = state_dir_open(r->rootfd, r->c.id, err);
 	if (r->statefd < 0)
 		return -1;
 	snprintf(r->statedir, sizeof(r->statedir), "%s/containers/%s", root, r->c.id);
-	if (state_save(r->rootfd, &r->c, err) < 0)
-		return -1;
-	crash_point(2);
 	if (o->detach && detach_stdio(r, err) < 0)
 		return -1;
-
-	r->reserved = true;
-	if (net_reserve(r->rootfd, r->c.id, o->network, o->ip, o->ports, o->n_ports, &r->c.net,
-			err) < 0)
+	if (make_layer_dirs(r, err) < 0)
 		return -1;
-	crash_point(3);
-	if (write_etc_files(r, o, err) < 0 || make_layer_dirs(r, err) < 0)
-		return -1;
-	crash_point(4);
-	r->c.status = ST_CREATED;
-	if (state_save(r->rootfd, &r->c, err) < 0)
-		return -1;
-	crash_point(5);
+	crash_point(2);
 
 	/* Block the signals we forward before the child exists, so none is
 	 * lost between clone and the wait loop. */
@@ -259,9 +251,23 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	}
 	r->c.pid = r->pid;
 	r->c.pid_start = pid_start_time(r->pid);
-	crash_point(6);
+	crash_point(3);
 
-	/* The child builds its mounts meanwhile; we build its network. */
+	/* The child mounts the image meanwhile, then waits for its /etc files
+	 * (they need the address), then for its network. */
+	r->reserved = true;
+	if (net_reserve(r->rootfd, r->c.id, o->network, o->ip, o->ports, o->n_ports, &r->c.net,
+			err) < 0)
+		return -1;
+	crash_point(4);
+	if (write_etc_files(r, o, err) < 0)
+		return -1;
+	sync_send(r->sync_fd, SYNC_FILES); /* a child gone already is told below */
+	crash_point(5);
+	r->c.status = ST_CREATED;
+	if (state_save(r->rootfd, &r->c, err) < 0)
+		return -1;
+	crash_point(6);
 	if (o->network != NET_HOST) {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)r->pid);
@@ -284,7 +290,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	crash_point(8);
 	/* If the child failed already, "go" meets a closed socket but its
 	 * message is still queued: read it either way. */
-	sync_send_go(r->sync_fd);
+	sync_send(r->sync_fd, SYNC_GO);
 	if (sync_expect_exec(r->sync_fd, err) < 0) {
 		if (!err->msg)
 			mr_error(err, 0, "container exited during setup");

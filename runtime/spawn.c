@@ -69,9 +69,9 @@ pid_t spawn_clone(unsigned long flags, int *parent_fd, int *child_fd, struct mr_
 	return pid;
 }
 
-int sync_send_go(int fd)
+int sync_send(int fd, enum sync_type type)
 {
-	struct sync_msg m = {.type = SYNC_GO};
+	struct sync_msg m = {.type = (int)type};
 	return send(fd, &m, sizeof(m), MSG_NOSIGNAL) == (ssize_t)sizeof(m) ? 0 : -1;
 }
 
@@ -85,7 +85,7 @@ void sync_fail(int fd, const struct mr_err *err)
 	_exit(m.status);
 }
 
-int sync_wait_go(int fd)
+int sync_wait(int fd, enum sync_type type)
 {
 	struct sync_msg m;
 	ssize_t n;
@@ -93,7 +93,7 @@ int sync_wait_go(int fd)
 	do
 		n = recv(fd, &m, sizeof(m), 0);
 	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof(m) && m.type == SYNC_GO ? 0 : -1;
+	return n == (ssize_t)sizeof(m) && m.type == (int)type ? 0 : -1;
 }
 
 int sync_expect_exec(int fd, struct mr_err *err)

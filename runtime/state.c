@@ -50,7 +50,7 @@ int state_open_root(const char *path, int *rootfd, struct mr_err *err)
 	return 0;
 }
 
-static int new_id(char id[ID_LEN + 1], struct mr_err *err)
+int state_new_id(char id[ID_LEN + 1], struct mr_err *err)
 {
 	unsigned char raw[ID_LEN / 2];
 
@@ -75,7 +75,7 @@ int state_create(int rootfd, struct container *c, struct mr_err *err)
 {
 	_cleanup_free_ char *dir = NULL;
 
-	if (new_id(c->id, err) < 0)
+	if (!c->id[0] && state_new_id(c->id, err) < 0)
 		return -1;
 	if (!c->name) {
 		/* Docker makes up a name; ours is the short id, which is unique enough

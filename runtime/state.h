@@ -41,8 +41,10 @@ struct container {
 /* Open (creating it 0700) the state root; refuses a symlink. */
 int state_open_root(const char *path, int *rootfd, struct mr_err *err);
 
-/* New id, claimed name (given, or generated), and directory for c.
- * On failure nothing is left. */
+/* A new random id (ID_LEN hex digits). */
+int state_new_id(char id[ID_LEN + 1], struct mr_err *err);
+/* Claimed name (given, or generated), directory and a first state.json for
+ * c, with a new id unless c->id is set already. On failure nothing is left. */
 int state_create(int rootfd, struct container *c, struct mr_err *err);
 /* Write state.json atomically. */
 int state_save(int rootfd, const struct container *c, struct mr_err *err);
