@@ -109,11 +109,16 @@ int rootfs_check_image(const char *path, char *abs, struct mr_err *err)
  * symlink or non-directory in its place. Returns an O_PATH fd. */
 static int dir_below(int dirfd, const char *name, const char *shown, struct mr_err *err)
 {
-	int fd;
+	const int flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	/* open first: an image has most of them, and a failed mkdir costs a
+	 * lookup of its own */
+	int fd = openat(dirfd, name, flags);
 
-	if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
-		return mr_error(err, errno, "rootfs: mkdir %s", shown);
-	fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+			return mr_error(err, errno, "rootfs: mkdir %s", shown);
+		fd = openat(dirfd, name, flags);
+	}
 	if (fd < 0) {
 		if (errno == ENOTDIR || errno == ELOOP)
 			return mr_error(err, 0, "rootfs: %s is a symlink or not a directory",
@@ -217,16 +222,19 @@ static int build_dev(int devfd, const char *statedir, struct mr_err *err)
 	    {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
 	};
 	_cleanup_close_ int pts = -1, shm = -1;
+	/* mknod is subject to the umask; the nodes must be 0666 */
+	mode_t umask_was = umask(0);
 
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		explain_dev_entry(nodes[i].name, NULL, nodes[i].major, nodes[i].minor);
 		if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666,
-			    makedev(nodes[i].major, nodes[i].minor)) < 0)
-			return mr_error(err, errno, "mknod /dev/%s", nodes[i].name);
-		/* mknod is subject to the umask; the nodes must be 0666 */
-		if (fchmodat(devfd, nodes[i].name, 0666, 0) < 0)
-			return mr_error(err, errno, "chmod /dev/%s", nodes[i].name);
+			    makedev(nodes[i].major, nodes[i].minor)) < 0) {
+			int e = errno;
+			umask(umask_was);
+			return mr_error(err, e, "mknod /dev/%s", nodes[i].name);
+		}
 	}
+	umask(umask_was);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		explain_dev_entry(links[i].name, links[i].target, 0, 0);
 		if (symlinkat(links[i].target, devfd, links[i].name) < 0)
@@ -375,15 +383,25 @@ int rootfs_mask_paths(struct mr_err *err)
 	static const char *const readonly[] = {
 	    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 	};
+	const char *empty = NULL; /* the first masked directory's tmpfs */
 	struct stat st;
 
 	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
 		if (lstat(masked[i], &st) < 0)
 			continue; /* not on this kernel */
+		if (S_ISDIR(st.st_mode) && empty) {
+			/* the same empty read-only tmpfs again (a bind keeps its
+			 * read-only flag): one superblock to make and tear down */
+			explain_mount(empty, masked[i], NULL, MS_BIND, NULL);
+			if (mount(empty, masked[i], NULL, MS_BIND, NULL) < 0)
+				return mr_error(err, errno, "mask %s", masked[i]);
+			continue;
+		}
 		if (S_ISDIR(st.st_mode)) {
 			explain_mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0");
 			if (mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0") < 0)
 				return mr_error(err, errno, "mask %s", masked[i]);
+			empty = masked[i];
 			continue;
 		}
 		explain_mount("/dev/null", masked[i], NULL, MS_BIND, NULL);

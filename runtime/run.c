@@ -251,6 +251,15 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	}
 	r->c.pid = r->pid;
 	r->c.pid_start = pid_start_time(r->pid);
+	/* Its network namespace at once: held, it outlives a child that fails
+	 * early, whose message then comes where it always does (after "go"). */
+	if (o->network != NET_HOST) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)r->pid);
+		netns = open(path, O_RDONLY | O_CLOEXEC);
+		if (netns < 0)
+			return mr_error(err, errno, "open %s", path);
+	}
 	crash_point(3);
 
 	/* The child mounts the image meanwhile, then waits for its /etc files
@@ -268,14 +277,8 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 	if (state_save(r->rootfd, &r->c, err) < 0)
 		return -1;
 	crash_point(6);
-	if (o->network != NET_HOST) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)r->pid);
-		netns = open(path, O_RDONLY | O_CLOEXEC);
-		if (netns < 0)
-			return mr_error(err, errno, "open %s", path);
+	if (netns >= 0)
 		net_explain_netns(r->c.id, r->pid);
-	}
 	if (net_attach(r->rootfd, r->c.id, &r->c.net, netns, err) < 0)
 		return -1;
 	crash_point(7);

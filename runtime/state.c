@@ -143,14 +143,16 @@ static json_t *strv_json(const struct strv *s)
 
 static json_t *ts_json(const struct timespec *t)
 {
-	char buf[64], out[80];
+	char out[128];
 	struct tm tm;
 
 	if (!t->tv_sec)
 		return json_null();
 	gmtime_r(&t->tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, sizeof(out), "%s.%09ldZ", buf, t->tv_nsec);
+	/* by hand: strftime() loads the local time zone (/etc/localtime) on
+	 * every first call, and a run is a first call */
+	snprintf(out, sizeof(out), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, t->tv_nsec);
 	return json_string(out);
 }
 
@@ -386,6 +388,29 @@ static int rm_rf_at(int parent, const char *name)
 	return unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
 }
 
+/* What `run` makes in a container's directory, removed by name (a run --rm
+ * pays for this on its way out, and reading each directory costs more);
+ * state.json last of them, so that a removal cut short leaves a container
+ * `gc` knows (or, past it, a directory gc drops as abandoned, as before).
+ * Whatever else is there (the container's own files in upper/, a log, an
+ * overlay index) is left to rm_rf_at(). */
+static void remove_known(int rootfd, const char *dir)
+{
+	static const char *const files[] = {"hosts", "hostname", "resolv.conf"};
+	static const char *const dirs[] = {"upper", "work/work", "work", "merged"};
+	_cleanup_close_ int fd =
+	    openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unlinkat(fd, files[i], 0);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		unlinkat(fd, dirs[i], AT_REMOVEDIR);
+	unlinkat(fd, "state.json", 0);
+	unlinkat(rootfd, dir, AT_REMOVEDIR);
+}
+
 int state_remove(int rootfd, const struct container *c, struct mr_err *err)
 {
 	_cleanup_free_ char *dir = cdir(c->id), *link = NULL;
@@ -400,6 +425,7 @@ int state_remove(int rootfd, const struct container *c, struct mr_err *err)
 		if (n == ID_LEN && memcmp(target, c->id, ID_LEN) == 0)
 			unlinkat(rootfd, link, 0);
 	}
+	remove_known(rootfd, dir);
 	if (rm_rf_at(rootfd, dir) < 0)
 		return mr_error(err, errno, "remove state of %.12s", c->id);
 	return 0;
