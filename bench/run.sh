@@ -403,13 +403,13 @@ record -a -g` over 30-40 runs, `perf trace`, `strace -f -T`):
   takes microseconds. Older kernels delete them (one transaction with
   Linux 6.3's "destroy") and close the socket last, after the lease is
   written and the IPAM lock let go, so that other runs' teardowns do not
-  queue behind the wait (they did: `rm -f` of 500 took 15 s). What still
-  waits is the veth: deleting the host end (`ip link del`) waits in the
-  kernel for RCU callbacks as the device is freed (10-20 ms here, seen as the
-  `RTM_DELLINK` `sendto` in `strace -T`). The container's namespace, ended
-  with its last process, would take the pair too, but the kernel does that
-  later, in a worker; minirun deletes it first, so that nothing is left when
-  it returns.
+  queue behind the wait (they did: `rm -f` of 500 took 15 s). The veth is
+  not deleted either: deleting the host end (`ip link del`) waits in the
+  kernel for RCU callbacks as the device is freed (10-20 ms here, the
+  `RTM_DELLINK` `sendto` in `strace -T`), while the container's namespace,
+  ended with its last process, takes the pair anyway, in a kernel worker.
+  minirun takes it off mini0 and down (immediate), and leaves the deletion
+  to the kernel.
 Docker spends its time elsewhere: the CLI's API calls (create, attach,
 start, wait, remove), containerd's shim per container and runc's create and
 start, libnetwork's sandbox and its iptables rules. minirun does it all in
@@ -419,12 +419,11 @@ Targets still missed, and why. None mode sits at the edge of 1.5x the floor
 (1.5-1.7x from one run of the bench to the next): beyond the floor's own
 clone and exit, a run makes its state files and the container's 20 or so
 mounts, and its mount namespace (overlay included) is taken down when the
-container exits. A run with one `-p` is 10-11x faster than Docker's, not
-20x: Docker's takes 360-410 ms here, so 20x would be 18-20 ms, and while the
-start to the container's exec is within its target (at most 3x the floor),
-the teardown waits for the kernel once, 10-20 ms here (see above): for RCU
-callbacks as it deletes the container's veth (on kernels before 6.12, for
-the freeing of the deleted nftables elements as well, the two waits
-overlapping).
+container exits. A run with one `-p` was 10-11x faster than Docker's, not
+20x (Docker's takes 360-410 ms here, so 20x is 18-20 ms), while its
+teardown waited for the kernel once, 10-20 ms (for the freeing of the
+deleted nftables elements, or of the deleted veth, whichever came first);
+on Linux 6.12 and later it waits for neither (see above), and on older
+kernels it still waits for the elements.
 TAIL
 } >docs/performance.md

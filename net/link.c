@@ -1,4 +1,4 @@
-/* link.c - RTM_NEWLINK / RTM_GETLINK / RTM_DELLINK requests. */
+/* link.c - RTM_NEWLINK / RTM_GETLINK requests. */
 #include "link.h"
 
 #include <errno.h>
@@ -258,25 +258,28 @@ int link_set_hairpin(struct nl *nl, const struct link_info *li, struct mr_err *e
 	return 0;
 }
 
-int link_del(struct nl *nl, const char *name, struct mr_err *err)
+int link_retire(struct nl *nl, const char *name, struct mr_err *err)
 {
 	char buf[NL_BUFSZ];
 	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
 	struct mr_err e = {0};
 	int r;
 
 	if (check_name(name, err) < 0)
 		return -1;
-	nlh = nl_msg(nl, buf, RTM_DELLINK, 0);
-	put_ifinfo(nlh, AF_UNSPEC, 0);
+	nlh = nl_msg(nl, buf, RTM_NEWLINK, 0);
+	ifi = put_ifinfo(nlh, AF_UNSPEC, 0);
+	ifi->ifi_change = IFF_UP; /* and ifi_flags without it: down */
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, 0);
 	r = nl_talk(nl, nlh, NULL, NULL, &e);
-	if (r == 0) /* --explain: only a link that was there (usually its namespace took it) */
-		NL_EXPLAIN(nl, "ip", "link", "del", name);
+	if (r == 0) /* --explain: only a link that was there */
+		NL_EXPLAIN(nl, "ip", "link", "set", name, "nomaster", "down");
 	if (r == -ENODEV || r == 0) {
 		mr_error_clear(&e);
 		return 0;
 	}
 	mr_error_move(err, &e);
-	return mr_error_wrap(err, "delete link %s", name);
+	return mr_error_wrap(err, "take link %s off its bridge", name);
 }

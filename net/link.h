@@ -1,4 +1,4 @@
-/* link.h - rtnetlink links: the bridge, veth pairs, up/down, delete. */
+/* link.h - rtnetlink links: the bridge, veth pairs, up/down, off a bridge. */
 #pragma once
 
 #include <net/if.h>
@@ -28,5 +28,6 @@ int link_add_veth(struct nl *nl, const char *host_name, const struct link_info *
 /* Let a bridge port send frames back where they came from (a container
  * reaching its own published port through the host). */
 int link_set_hairpin(struct nl *nl, const struct link_info *li, struct mr_err *err);
-/* Delete a link by name; a link already gone is success. */
-int link_del(struct nl *nl, const char *name, struct mr_err *err);
+/* Take a link off its bridge (`nomaster`) and down, without deleting it;
+ * a link already gone is success. */
+int link_retire(struct nl *nl, const char *name, struct mr_err *err);

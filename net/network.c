@@ -3,7 +3,7 @@
  *   reserve:  lease an address and host ports      (ROOT/ipam/, under flock)
  *   attach:   mini0 (once) -> veth pair, peer born as eth0 in the container
  *             -> eth0 address + default route -> nft tables (once) + elements
- *   release:  elements -> veth -> lease             (each "already gone" is fine)
+ *   release:  elements -> veth off mini0 and down -> lease  (each "already gone" is fine)
  */
 #include "network.h"
 
@@ -286,6 +286,22 @@ static void flush_udp(struct nl *nf, const struct nft_container *cs, size_t n)
 	free(udp);
 }
 
+/* A released container's veth: off mini0 and down, not deleted. Its peer,
+ * eth0, is in the container's namespace, which ended with its last process;
+ * the kernel deletes the pair with that namespace, in a worker, moments
+ * later. Deleting it here would wait 10-20 ms for RCU callbacks as the
+ * device is freed; off the bridge and down it carries nothing meanwhile
+ * (the bridge forgets its MAC, which the next container on this address
+ * takes). If someone still holds the namespace, the pair goes when they let
+ * go. Already gone is fine. */
+static void retire_veth(struct nl *rt, const char *veth)
+{
+	struct mr_err ignore = {0};
+
+	link_retire(rt, veth, &ignore);
+	mr_error_clear(&ignore);
+}
+
 /* The elements of c's leases, in one batch if the kernel can; else one
  * container at a time. Those whose elements stay lose their lease from
  * c->found (set to NULL), so that a later try finds them again. */
@@ -338,10 +354,9 @@ static int release_leases(struct ipam *ip, struct many_ctx *c, struct nl *nf, si
 	if (c->n == 0 || nl_open(nf, NETLINK_NETFILTER, &ignore) < 0)
 		goto out;
 	del_elements(nf, c);
-	/* Usually gone with the containers' namespaces already. */
 	if (nl_open(&rt, NETLINK_ROUTE, &ignore) == 0) {
 		for (size_t i = 0; i < c->n; i++)
-			link_del(&rt, c->veths[i], &ignore), mr_error_clear(&ignore);
+			retire_veth(&rt, c->veths[i]);
 		nl_close(&rt);
 	}
 	for (size_t i = 0; i < c->n; i++)
@@ -732,10 +747,8 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 		flush_udp(&nf, &one, 1);
 	}
 	mr_error_clear(&ignore);
-	/* The container's namespace, gone with its last process, takes the
-	 * pair too, but later, in a kernel worker: ENODEV is fine. */
 	if (st->veth[0] && nl_open(&rt, NETLINK_ROUTE, &ignore) == 0) {
-		link_del(&rt, st->veth, &ignore);
+		retire_veth(&rt, st->veth);
 		nl_close(&rt);
 	}
 	mr_error_clear(&ignore);

@@ -20,7 +20,13 @@ state_of() { echo "$ROOT/containers/$(basename "$(readlink -f "$ROOT/names/$1")"
 
 n_leases() { ls "$ROOT/ipam/leases" 2>/dev/null | wc -l; }
 n_states() { ls "$ROOT/containers" 2>/dev/null | wc -l; }
-mr_links() { in_host ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^mr' | sort | tr '\n' ' '; }
+# mr_links: the containers' host ends in service (on a bridge, or up). A
+# released one is taken off mini0 and down at once, and the kernel deletes it
+# with the container's namespace moments later (net_clean waits for that).
+mr_links() {
+	in_host ip -o link show | grep -E '^[0-9]+: mr' | grep -E ' master |[<,]UP[,>]' |
+		awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '
+}
 n_elems() {
 	in_host nft -j list table inet minirun 2>/dev/null |
 		jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add // 0'
@@ -32,6 +38,7 @@ n_rules() { in_host nft -j list table inet minirun | jq '[.nftables[] | select(.
 net_clean() {
 	local what=$1 left=""
 	[ -n "$(mr_links)" ] && left+="links: $(mr_links); "
+	wait_for 5 no_mr_link || left+="links not deleted: $(in_host ip -o link show | grep -oE '^[0-9]+: mr[^:@]*' | tr '\n' ' '); "
 	[ "$(n_elems)" != 0 ] && left+="map elements: $(n_elems); "
 	[ "$(n_leases)" != 0 ] && left+="leases: $(n_leases); "
 	if [ -z "$left" ]; then ok "$what"; else not_ok "$what"; diag "$left"; fi

@@ -68,9 +68,12 @@ assert_clean() {
 	grep -q "$T_DIR" /proc/self/mountinfo && left+="mounts under $T_DIR; "
 	pgrep -f "minirun --root $ROOT " >/dev/null && left+="minirun processes; "
 	if [ -n "$HOSTNS" ]; then
+		# A released veth is off mini0 and down at once; the kernel
+		# deletes it with its container's namespace moments later.
 		local links
-		links=$(in_host ip -o link show | awk -F': ' '{print $2}' | grep -E '^mr' | tr '\n' ' ')
-		[ -n "$links" ] && left+="links: $links; "
+		links=$(in_host ip -o link show | grep -E '^[0-9]+: mr' | grep -E ' master |[<,]UP[,>]' | awk -F': ' '{print $2}' | tr '\n' ' ')
+		[ -n "$links" ] && left+="links in service: $links; "
+		wait_for 5 no_mr_link || left+="links: $(in_host ip -o link show | awk -F': ' '{print $2}' | grep -E '^mr' | tr '\n' ' '); "
 		local elems
 		elems=$(in_host nft -j list table inet minirun 2>/dev/null | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add // 0')
 		[ "${elems:-0}" != 0 ] && left+="map elements: $elems; "
@@ -114,6 +117,9 @@ net_teardown() {
 		ip netns del "$ns" 2>/dev/null
 	done
 }
+
+# no_mr_link: no link of a container (mr*) in the host namespace.
+no_mr_link() { ! in_host ip -o link show | grep -qE '^[0-9]+: mr'; }
 
 # wait_for SECONDS cmd...: poll until cmd succeeds (bounded).
 wait_for() {

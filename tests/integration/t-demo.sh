@@ -10,6 +10,8 @@ rc=$?
 check_eq "the demo succeeds" "$rc" 0
 check_match "the demo fetched the page" "$out" 'hello from minirun'
 check_match "the demo shows the published port in ps" "$out" '0\.0\.0\.0:8080->80/tcp'
+# (a container's veth goes with its namespace, moments after it ends)
+wait_for 5 sh -c "! ip netns exec '$HOSTNS' ip -o link show | grep -qE 'mini0|: mr'"
 check_eq "no mini0 or mr* link is left" "$(in_host ip -o link show | grep -cE 'mini0|: mr')" 0
 check "no minirun table is left" sh -c "! ip netns exec '$HOSTNS' nft list tables | grep -q minirun"
 check_eq "forwarding is back as it was (off)" "$(in_host sysctl -n net.ipv4.ip_forward)" 0

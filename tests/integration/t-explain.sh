@@ -331,6 +331,9 @@ else
 	not_ok "the printed teardown commands run without an error"
 	diag "$(cat "$T_DIR/replay.err")$out"
 fi
+# The veths go with their namespaces, moments after (on both sides).
+wait_for 5 no_mr_link
+wait_for 5 sh -c "! ip netns exec '$RHOST' ip -o link show | grep -qE '^[0-9]+: mr'"
 same_hosts "after teardown: the same links, addresses, routes and ruleset (no element left)"
 
 # ---- then nothing without --explain ----
