@@ -43,6 +43,8 @@ say "kill -TERM <minirun>   # --init passes the signal to httpd; minirun removes
 kill -TERM "$pid"
 wait "$pid" || true
 pid=
+# (the kernel deletes the veth with the container's namespace, moments after)
+for _ in 1 2 3 4 5 6 7 8 9 10; do ip -br link | grep -q '^mr' || break; sleep 0.1; done
 say "ip -br link; ./minirun ps -a   # nothing is left"
 ip -br link | grep -E 'mini0|^mr' || true
 ./minirun --root "$ROOT" ps -a

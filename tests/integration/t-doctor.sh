@@ -62,6 +62,7 @@ check_match "a mini0 that is not a bridge is named" "$out" 'FAIL  mini0 exists a
 in_host ip link del mini0
 
 mr run --rm "$ROOTFS" true
+wait_for 5 no_mr_link # its veth goes with its namespace, moments after
 after=$(snapshot)
 check_eq "doctor itself changed nothing (same ruleset, links, routes)" "$(mr doctor >/dev/null 2>&1; snapshot)" "$after"
 assert_clean
