@@ -415,12 +415,17 @@ start, wait, remove), containerd's shim per container and runc's create and
 start, libnetwork's sandbox and its iptables rules. minirun does it all in
 one process: no daemon, no round trips, no shim, no second runtime.
 
-Targets still missed, and why. None mode sits at the edge of 1.5x the floor
-(1.5-1.7x from one run of the bench to the next): beyond the floor's own
-clone and exit, a run makes its state files and the container's 20 or so
-mounts, and its mount namespace (overlay included) is taken down when the
-container exits. A run with one `-p` was 10-11x faster than Docker's, not
-20x (Docker's takes 360-410 ms here, so 20x is 18-20 ms), while its
+Targets still missed, and why. None mode is near 1.5x the floor, and where
+it falls moves with the machine's load from one run of the bench to the
+next: beyond the floor's own clone and exit, a run makes its state files
+and the container's 20 or so mounts, detaching the host's tree from the
+container's mount namespace waits for an RCU grace period, the kernel
+compiles the seccomp filter, and the mounts (their superblocks: overlay,
+proc, sysfs, three tmpfs, devpts) are taken down when the container exits.
+On a busy machine those steps, spread over two processes that hand over to
+each other, stretch more than the floor's few. A run with one `-p` was
+10-11x faster than Docker's, not 20x (Docker's takes 360-410 ms here, so
+20x is 18-20 ms), while its
 teardown waited for the kernel once, 10-20 ms (for the freeing of the
 deleted nftables elements, or of the deleted veth, whichever came first);
 on Linux 6.12 and later it waits for neither (see above), and on older

@@ -264,16 +264,18 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 	}
 	if (setup_stdio(sync_fd, cfg->tty, cfg->interactive, &err) < 0)
 		sync_fail(sync_fd, &err);
-	if (sync_wait(sync_fd, SYNC_GO) < 0)
-		_exit(125); /* the parent gave up; it reports why */
 	/* Last before exec: capabilities, no_new_privs, seccomp (for --init's
-	 * reaper too, which is forked below). */
+	 * reaper too, which is forked below). Before "go": nothing after it
+	 * needs a privilege, and the kernel's work on the filter (checking and
+	 * compiling it) overlaps the parent's on the network. */
 	explain_note("then capabilities down to Docker's set, no_new_privs, the seccomp filter "
 		     "(docs/security.md), and exec%s:",
 		     cfg->init ? " (--init: PID 1 is minirun's reaper, the command its child)"
 			       : "");
 	if (security_apply(&cfg->sec, &err) < 0)
 		sync_fail(sync_fd, &err);
+	if (sync_wait(sync_fd, SYNC_GO) < 0)
+		_exit(125); /* the parent gave up; it reports why */
 
 	if (cfg->init) {
 		sigset_t all;
