@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/if_bridge.h>
 #include <linux/rtnetlink.h>
@@ -53,6 +54,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a;
 
 	li->index = ifi->ifi_index;
+	li->flags = ifi->ifi_flags;
 	mnl_attr_for_each (a, nlh, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(a)) {
 		case IFLA_MTU:
@@ -111,9 +113,10 @@ static const char *mac_str(const unsigned char *mac, char *a)
 	return a;
 }
 
-/* --explain: `ip link add NAME [address MAC] [mtu M] [master BR] up type KIND
+/* --explain: `ip link add NAME [address MAC] [mtu M] [master BR] [up] type KIND
  * [peer name PEER netns NS [mtu M] [address PEER_MAC]]`, as new_link_msg()
- * and the callers build it; a veth's ends have txqueuelen 0. */
+ * and the callers build it; a veth's ends have txqueuelen 0 (and the host
+ * end comes up later, link_set_port_up). */
 static void explain_new_link(struct nl *nl, const char *name, const unsigned char *mac,
 			     unsigned int mtu, const struct link_info *master, const char *kind,
 			     const char *peer, const char *netns_name,
@@ -128,7 +131,8 @@ static void explain_new_link(struct nl *nl, const char *name, const unsigned cha
 	add_opt(w, &n, "mtu", mtu ? m : NULL);
 	add_opt(w, &n, "master", master ? master->name : NULL);
 	add_opt(w, &n, "txqueuelen", peer ? "0" : NULL);
-	w[n++] = "up";
+	if (!peer)
+		w[n++] = "up";
 	add_opt(w, &n, "type", kind);
 	if (peer) {
 		w[n++] = "peer";
@@ -142,13 +146,14 @@ static void explain_new_link(struct nl *nl, const char *name, const unsigned cha
 	nl_explain(nl, "ip", w);
 }
 
-/* RTM_NEWLINK for a new link that comes up at once, with name and MTU. */
-static struct nlmsghdr *new_link_msg(struct nl *nl, void *buf, const char *name, unsigned int mtu)
+/* RTM_NEWLINK for a new link with name and MTU (up at once if up). */
+static struct nlmsghdr *new_link_msg(struct nl *nl, void *buf, const char *name, unsigned int mtu,
+				     bool up)
 {
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct ifinfomsg *ifi = put_ifinfo(nlh, AF_UNSPEC, 0);
 
-	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
 	ifi->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu)
@@ -175,7 +180,7 @@ int link_add_bridge(struct nl *nl, const char *name, unsigned int mtu, struct mr
 	mac[0] = (unsigned char)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
 	if (explain_on())
 		explain_new_link(nl, name, mac, mtu, NULL, "bridge", NULL, NULL, NULL);
-	nlh = new_link_msg(nl, buf, name, mtu);
+	nlh = new_link_msg(nl, buf, name, mtu, true);
 	mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
@@ -202,7 +207,7 @@ int link_set_up(struct nl *nl, const struct link_info *li, struct mr_err *err)
 
 int link_add_veth(struct nl *nl, const char *host_name, const struct link_info *master,
 		  unsigned int mtu, const char *peer_name, int netns_fd, const char *netns_name,
-		  const unsigned char *mac, struct mr_err *err)
+		  const unsigned char *mac, struct link_info *host_end, struct mr_err *err)
 {
 	char buf[NL_BUFSZ];
 	struct nlmsghdr *nlh;
@@ -214,7 +219,12 @@ int link_add_veth(struct nl *nl, const char *host_name, const struct link_info *
 	if (explain_on())
 		explain_new_link(nl, host_name, NULL, mtu, master, "veth", peer_name, netns_name,
 				 mac);
-	nlh = new_link_msg(nl, buf, host_name, mtu);
+	/* Down for now (link_set_port_up), and echoed back: the answer gives
+	 * the host end's index, which a look-up by name would cost a getlink
+	 * for, and that runs the bridge's pending link events (a walk of all
+	 * its ports) on the way. */
+	nlh = new_link_msg(nl, buf, host_name, mtu, false);
+	nlh->nlmsg_flags |= NLM_F_ECHO;
 	/* No transmit queue length on either end, as Docker's veths: a veth
 	 * has no qdisc of its own (noqueue) to use one. */
 	mnl_attr_put_u32(nlh, IFLA_TXQLEN, 0);
@@ -236,25 +246,44 @@ int link_add_veth(struct nl *nl, const char *host_name, const struct link_info *
 	mnl_attr_nest_end(nlh, peer_nest);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
-	if (nl_talk(nl, nlh, NULL, NULL, err) < 0)
+	memset(host_end, 0, sizeof(*host_end));
+	if (nl_talk(nl, nlh, link_cb, host_end, err) < 0)
 		return mr_error_wrap(err, "create veth %s", host_name);
+	snprintf(host_end->name, sizeof(host_end->name), "%s", host_name);
+	if (host_end->index == 0) /* a kernel before 6.3 echoes nothing */
+		return link_get(nl, host_name, host_end, err) == 0 ? 0 : -1;
 	return 0;
 }
 
-int link_set_hairpin(struct nl *nl, const struct link_info *li, struct mr_err *err)
+int link_set_port_up(struct nl *nl, const struct link_info *li, struct mr_err *err)
 {
 	char buf[NL_BUFSZ];
-	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_SETLINK, 0);
-	struct nlattr *prot;
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = put_ifinfo(nlh, AF_UNSPEC, li->index);
+	struct nlattr *spec, *inet6, *info, *data;
 
-	NL_EXPLAIN(nl, "bridge", "link", "set", "dev", li->name, "hairpin", "on");
-	put_ifinfo(nlh, AF_BRIDGE, li->index);
-	prot = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
-	prot->nla_type |= NLA_F_NESTED; /* else the bridge reads it as an old STP state byte */
+	NL_EXPLAIN(nl, "ip", "link", "set", li->name, "addrgenmode", "none", "up", "type",
+		   "bridge_slave", "hairpin", "on");
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	/* No IPv6 link-local address (nor its routes) on the host end: the
+	 * kernel walks every IPv6 route on each link change, and 500 veths'
+	 * made that walk grow with every container. In the request that
+	 * brings the link up, so none is ever made. The container's end keeps
+	 * its own, as with Docker. */
+	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	inet6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, inet6);
+	mnl_attr_nest_end(nlh, spec);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
 	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
-	mnl_attr_nest_end(nlh, prot);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
 	if (nl_talk(nl, nlh, NULL, NULL, err) < 0)
-		return mr_error_wrap(err, "hairpin on link %s", li->name);
+		return mr_error_wrap(err, "set up bridge port %s", li->name);
 	return 0;
 }
 

@@ -612,7 +612,7 @@ static int ensure_bridge(struct nl *rt, const struct net_state *st, unsigned int
 			    NET_BRIDGE_NAME, inet_ntoa(addrs[i].addr), addrs[i].prefix);
 	if (n == 0 && addr_add(rt, br, st->gateway, st->prefix, err) < 0)
 		return -1;
-	if (link_set_up(rt, br, err) < 0)
+	if (!(br->flags & IFF_UP) && link_set_up(rt, br, err) < 0)
 		return -1;
 	/* Routing between containers and the world; and 127.0.0.1 -> container for
 	 * published ports, allowed on the bridge only (the guard chain drops any
@@ -673,10 +673,8 @@ int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, s
 	if (ensure_bridge(&rt, st, mtu, &br, err) < 0)
 		goto out;
 	container_mac(st->ip, mac);
-	if (link_add_veth(&rt, st->veth, &br, mtu, "eth0", netns_fd, ns, mac, err) < 0)
-		goto out;
-	if (link_get(&rt, st->veth, &host_end, err) < 0 ||
-	    link_set_hairpin(&rt, &host_end, err) < 0)
+	if (link_add_veth(&rt, st->veth, &br, mtu, "eth0", netns_fd, ns, mac, &host_end, err) < 0 ||
+	    link_set_port_up(&rt, &host_end, err) < 0)
 		goto out;
 	if (setup_container_side(netns_fd, ns, st, err) < 0)
 		goto out;
