@@ -83,9 +83,20 @@ int addr_list(struct nl *nl, int index, struct addr4 *out, int max, struct mr_er
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETADDR, NLM_F_DUMP);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	struct addr_list_ctx c = {.index = index, .max = max, .out = out};
+	int on = 1, off = 0, r;
 
 	ifa->ifa_family = AF_INET;
-	if (nl_talk(nl, nlh, addr_cb, &c, err) < 0)
+	ifa->ifa_index = (uint32_t)index;
+	/* With strict checking the kernel dumps the addresses of that link
+	 * only, not of every link (500 veths on the bridge); addr_cb filters
+	 * as well, for a kernel without it. Off again after: other requests
+	 * on this socket are not written for strict checking. */
+	setsockopt(mnl_socket_get_fd(nl->sock), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on,
+		   sizeof(on));
+	r = nl_talk(nl, nlh, addr_cb, &c, err);
+	setsockopt(mnl_socket_get_fd(nl->sock), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off,
+		   sizeof(off));
+	if (r < 0)
 		return mr_error_wrap(err, "list addresses");
 	return c.n;
 }

@@ -535,19 +535,29 @@ static int add_lease(struct ipam *ip, const char *id, struct in_addr addr, pid_t
 	return set_net(ip, "last", addr_s(addr, a), err);
 }
 
+/* The subnet's addresses for containers (host order); -1: no subnet yet. */
+static int host_range(const struct ipam *ip, uint32_t *first, uint32_t *final)
+{
+	struct in_addr net;
+	int prefix;
+
+	if (!ipam_get_subnet(ip, &net, &prefix))
+		return -1;
+	*first = ntohl(net.s_addr) + 2; /* skip the network address and the gateway */
+	*final = ntohl(net.s_addr) + (1U << (32 - prefix)) - 2; /* and the broadcast address */
+	return 0;
+}
+
 int ipam_lease(struct ipam *ip, const char *id, struct in_addr want, pid_t owner,
 	       unsigned long long owner_start, struct in_addr *out, struct mr_err *err)
 {
 	struct in_addr net, last;
 	int prefix, r;
-	uint32_t first, final, cur, size;
+	uint32_t first, final, cur;
 	char a[INET_ADDRSTRLEN];
 
-	if (!ipam_get_subnet(ip, &net, &prefix))
+	if (!ipam_get_subnet(ip, &net, &prefix) || host_range(ip, &first, &final) < 0)
 		return mr_error(err, 0, "%s/%s: no subnet", IPAM_DIR, IPAM_NET);
-	size = 1U << (32 - prefix);
-	first = ntohl(net.s_addr) + 2;	      /* skip the network address and the gateway */
-	final = ntohl(net.s_addr) + size - 2; /* and the broadcast address */
 	if (want.s_addr) {
 		uint32_t w = ntohl(want.s_addr);
 		addr_s(want, a);
@@ -705,31 +715,28 @@ int ipam_foreach(const struct ipam *ip, int (*cb)(const struct ipam_lease *, voi
 int ipam_foreach_some(struct ipam *ip, size_t max, int (*cb)(const struct ipam_lease *, void *),
 		      void *data, struct mr_err *err)
 {
-	_cleanup_free_ uint32_t *v = NULL;
-	ssize_t got = lease_addrs(ip, &v, err);
-	size_t n = got < 0 ? 0 : (size_t)got, start = 0;
+	uint32_t first, final, cur;
+	size_t span, probes, seen = 0;
 	struct in_addr after = {0};
 	char a[INET_ADDRSTRLEN];
 	int r = 0;
 
-	if (got < 0)
-		return -1;
-	if (max >= n) {
-		for (size_t i = 0; i < n && r >= 0; i++)
-			r = visit(ip, v[i], cb, data, err);
-		return r;
-	}
-	if (max == 0)
+	if (max == 0 || host_range(ip, &first, &final) < 0)
 		return 0;
-	/* Go on after the lease the last turn ended at (gone or not). */
+	span = final - first + 1;
+	probes = max >= span / IPAM_PROBES ? span : max * IPAM_PROBES;
+	/* Go on after the address the last turn ended at; a look at each
+	 * address rather than a listing of every lease (which grows with them). */
 	inet_pton(AF_INET, json_string_value(json_object_get(ip->net, "checked")) ?: "", &after);
-	while (start < n && v[start] <= ntohl(after.s_addr))
-		start++;
-	for (size_t i = 0; i < max && r >= 0; i++)
-		r = visit(ip, v[(start + i) % n], cb, data, err);
-	if (set_net(ip, "checked",
-		    addr_s((struct in_addr){.s_addr = htonl(v[(start + max - 1) % n])}, a),
-		    err) < 0)
+	cur = ntohl(after.s_addr);
+	for (size_t i = 0; i < probes && seen < max && r >= 0; i++) {
+		cur = cur >= final || cur < first ? first : cur + 1;
+		if (leased(ip, (struct in_addr){.s_addr = htonl(cur)})) {
+			r = visit(ip, cur, cb, data, err);
+			seen++;
+		}
+	}
+	if (set_net(ip, "checked", addr_s((struct in_addr){.s_addr = htonl(cur)}, a), err) < 0)
 		return -1;
 	return r < 0 ? r : 0;
 }

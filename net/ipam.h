@@ -65,11 +65,13 @@ void ipam_lease_free(struct ipam_lease *l);
  * corrupt lease file is an error (-1, err names it). */
 int ipam_foreach(const struct ipam *ip, int (*cb)(const struct ipam_lease *, void *), void *data,
 		 struct mr_err *err);
-/* The same for at most max leases, in turn: each call goes on in address
- * order after the lease where the last one stopped (kept in the network
- * file as "checked"), wrapping around; so a bounded check on every start
- * still reaches every lease. max >= the number of leases: all of them. cb
- * must not add or drop leases. */
+/* The same for at most max leases, in turn: each call looks at the next
+ * max * IPAM_PROBES addresses of the subnet (at most all of them once)
+ * after the one where the last call stopped (kept in the network file as
+ * "checked"), wrapping around, and stops after max leases; so a bounded
+ * check on every start still reaches every lease. cb must not add or drop
+ * leases. */
+#define IPAM_PROBES 8
 int ipam_foreach_some(struct ipam *ip, size_t max, int (*cb)(const struct ipam_lease *, void *),
 		      void *data, struct mr_err *err);
 

@@ -172,10 +172,12 @@ static void test_turns(void)
 	const char *ids[] = {"a", "b", "c", "d", "e"};
 	char seen[64] = "";
 
-	/* leases in turn: at most max a call, in address order after the lease
-	 * where the last call stopped, wrapping; the place survives the lock */
+	/* leases in turn: at most max a call, among the next max * 8 addresses
+	 * (at most all once) after the one where the last call stopped,
+	 * wrapping; the place survives the lock */
 	CHECK(rootfd >= 0 && ipam_open(rootfd, &t, &err) == 0);
-	CHECK(ipam_set_subnet(t, addr("10.99.0.0"), 24, &err) == 0);
+	CHECK(ipam_foreach_some(t, 2, note_ip, seen, &err) == 0 && !seen[0]); /* no subnet */
+	CHECK(ipam_set_subnet(t, addr("10.99.0.0"), 29, &err) == 0);	      /* hosts .2 - .6 */
 	for (size_t i = 0; i < 5; i++)
 		CHECK(ipam_lease(t, ids[i], any, 1, 1, &a, &err) == 0); /* .2 - .6 */
 	CHECK(ipam_foreach_some(t, 2, note_ip, seen, &err) == 0);
@@ -192,7 +194,7 @@ static void test_turns(void)
 	CHECK_STR(seen, "4 5 "); /* on after .2, past the gone .3 */
 	seen[0] = '\0';
 	CHECK(ipam_foreach_some(t, 9, note_ip, seen, &err) == 0);
-	CHECK_STR(seen, "2 4 5 6 "); /* max >= all: every lease */
+	CHECK_STR(seen, "6 2 4 5 "); /* max >= all: every lease, once */
 	CHECK(ipam_foreach_some(t, 0, stop_now, NULL, &err) == 0);
 	CHECK(ipam_foreach_some(t, 1, stop_now, NULL, &err) == -7);
 	CHECK(ipam_commit(t, &err) == 0);
@@ -200,6 +202,23 @@ static void test_turns(void)
 	seen[0] = '\0';
 	CHECK(ipam_foreach_some(t, 1, note_ip, seen, &err) == 0);
 	CHECK_STR(seen, "2 "); /* after the .6 the failed call ended at */
+	/* sparse leases: a call looks at 8 addresses a lease asked for */
+	CHECK(ipam_set_subnet(t, addr("10.99.0.0"), 24, &err) == 0);
+	CHECK(ipam_lease(t, "far", addr("10.99.0.40"), 1, 1, &a, &err) == 0);
+	seen[0] = '\0';
+	CHECK(ipam_foreach_some(t, 2, note_ip, seen, &err) == 0);
+	CHECK_STR(seen, "4 5 "); /* after .2 */
+	seen[0] = '\0';
+	CHECK(ipam_foreach_some(t, 2, note_ip, seen, &err) == 0);
+	CHECK_STR(seen, "6 "); /* .6 - .21 */
+	seen[0] = '\0';
+	CHECK(ipam_foreach_some(t, 2, note_ip, seen, &err) == 0);
+	CHECK_STR(seen, ""); /* .22 - .37 */
+	seen[0] = '\0';
+	CHECK(ipam_foreach_some(t, 2, note_ip, seen, &err) == 0);
+	CHECK_STR(seen, "40 "); /* .38 - .53 */
+	ipam_release(t, "far", addr("10.99.0.40"));
+	CHECK(ipam_set_subnet(t, addr("10.99.0.0"), 29, &err) == 0);
 
 	/* corrupt files are an error that names them, never a silent reset */
 	put(rootfd, "ipam/leases/10.99.0.9", "{\"id\": \"x\"");
