@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <net/if.h>
-#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/if_bridge.h>
 #include <linux/rtnetlink.h>
@@ -260,22 +259,12 @@ int link_set_port_up(struct nl *nl, const struct link_info *li, struct mr_err *e
 	char buf[NL_BUFSZ];
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, 0);
 	struct ifinfomsg *ifi = put_ifinfo(nlh, AF_UNSPEC, li->index);
-	struct nlattr *spec, *inet6, *info, *data;
+	struct nlattr *info, *data;
 
-	NL_EXPLAIN(nl, "ip", "link", "set", li->name, "addrgenmode", "none", "up", "type",
-		   "bridge_slave", "hairpin", "on");
+	NL_EXPLAIN(nl, "ip", "link", "set", li->name, "up", "type", "bridge_slave", "hairpin",
+		   "on");
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	/* No IPv6 link-local address (nor its routes) on the host end: the
-	 * kernel walks every IPv6 route on each link change, and 500 veths'
-	 * made that walk grow with every container. In the request that
-	 * brings the link up, so none is ever made. The container's end keeps
-	 * its own, as with Docker. */
-	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
-	inet6 = mnl_attr_nest_start(nlh, AF_INET6);
-	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
-	mnl_attr_nest_end(nlh, inet6);
-	mnl_attr_nest_end(nlh, spec);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);

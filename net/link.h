@@ -26,9 +26,8 @@ int link_set_up(struct nl *nl, const struct link_info *li, struct mr_err *err);
 int link_add_veth(struct nl *nl, const char *host_name, const struct link_info *master,
 		  unsigned int mtu, const char *peer_name, int netns_fd, const char *netns_name,
 		  const unsigned char *mac, struct link_info *host_end, struct mr_err *err);
-/* One request: a bridge port up, without IPv6 addresses of its own, and in
- * hairpin mode (it may send frames back where they came from: a container
- * reaching its own published port through the host). */
+/* One request: a bridge port up, in hairpin mode (it may send frames back where they came from: a
+ * container reaching its own published port through the host). */
 int link_set_port_up(struct nl *nl, const struct link_info *li, struct mr_err *err);
 /* Take a link off its bridge (`nomaster`) and down, without deleting it;
  * a link already gone is success. */

@@ -648,6 +648,22 @@ out:
 	return r;
 }
 
+/* No IPv6 on the host end of a veth (set while it is down, so none is ever
+ * made): its link-local address and routes, one set per container, made
+ * the kernel's walk of every IPv6 route on each link change grow with
+ * them. The bridge forwards IPv6 frames all the same; the container's end
+ * keeps its own, as with Docker. A host without IPv6 has nothing to do. */
+static int host_end_no_ipv6(const char *veth, struct mr_err *err)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "net.ipv6.conf.%s.disable_ipv6", veth);
+	if (sysctl_set(key, "1", err) < 0 && err->errnum != ENOENT)
+		return -1;
+	mr_error_clear(err);
+	return 0;
+}
+
 int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, struct mr_err *err)
 {
 	struct nl rt = {0}, nf = {0};
@@ -674,7 +690,7 @@ int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, s
 		goto out;
 	container_mac(st->ip, mac);
 	if (link_add_veth(&rt, st->veth, &br, mtu, "eth0", netns_fd, ns, mac, &host_end, err) < 0 ||
-	    link_set_port_up(&rt, &host_end, err) < 0)
+	    host_end_no_ipv6(st->veth, err) < 0 || link_set_port_up(&rt, &host_end, err) < 0)
 		goto out;
 	if (setup_container_side(netns_fd, ns, st, err) < 0)
 		goto out;

@@ -87,7 +87,8 @@ check "the host's steps, in order: clone, netns, bridge, veth, container side, t
 	'^host# ip netns attach [0-9a-f]{12} [0-9]+$' '^host# ip link add mini0 address ([0-9a-f]{2}:){5}[0-9a-f]{2} mtu [0-9]+ up type bridge$' \
 	'^host# ip addr add 10\.99\.0\.1/16 brd 10\.99\.255\.255 dev mini0$' \
 	'^host# ip link add mr[0-9a-f]{12} .*master mini0 txqueuelen 0 type veth peer name eth0 netns [0-9a-f]{12} ' \
-	'^host# ip link set mr[0-9a-f]{12} addrgenmode none up type bridge_slave hairpin on$' '^host# ip -n [0-9a-f]{12} link set lo up$' \
+	'^host# sysctl -w net\.ipv6\.conf\.mr[0-9a-f]{12}\.disable_ipv6=1$' \
+	'^host# ip link set mr[0-9a-f]{12} up type bridge_slave hairpin on$' '^host# ip -n [0-9a-f]{12} link set lo up$' \
 	'^host# ip -n [0-9a-f]{12} route add default via 10\.99\.0\.1 dev eth0$' \
 	"^host# nft -f - <<'EOF'$" '^host# nft add element bridge minirun allowed_src ' \
 	"^host# nft create element inet minirun ports_any '\\{ tcp \\. 8080 : 10\\.99\\.0\\.[0-9]+ \\. 80 \\}'$" \
