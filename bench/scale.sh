@@ -113,18 +113,29 @@ ext4 /run). What was done for the two targets that were missed by far
   indented. Now a start looks at 8 leases in turn (a lease in its way at
   once), checks that the nftables tables exist without reading the leases,
   and writes the file compact.
-What still grows with the number of containers, from `perf record` of 20
-starts at 10 and at 500 containers (CPU per start: 5.4 ms at 10, 11.6 ms at
-500): the lease file, still parsed and written whole on every start
-(jansson: 0.1 -> 2.4 ms); and in the kernel, making the veth and adding the
-bridge port (rtnl_newlink 0.5 -> 1.1 ms, of it br_add_if 0.1 -> 0.6 ms:
-br_port_state_selection and the multicast code walk every port), looking
-links up (rtnl_getlink 0.1 -> 0.5 ms: linkwatch_sync_dev), pivot_root
-walking every task on the machine (chroot_fs_refs 0.03 -> 0.4 ms: 1,000 more
-tasks) and the IPv6 routing table walk on each link change, which holds
-every veth's link-local routes (fib6_clean_all 0 -> 0.2 ms). One file per
-lease with an index of the held ports would take the lease file's part
-away; the kernel's is the price of one bridge for all and of pivot_root,
-and alone keeps the 500th start above 1.1x the 1st.
+- The leases were one file (ipam.json), parsed and written whole on every
+  start (jansson: 0.1 ms at 10 containers, 2.4 ms at 500). Now each lease
+  is a file of its own (ROOT/ipam/leases/ADDR) and each published host port
+  a claim (ROOT/ipam/ports/PROTO-PORT/HOSTIP): a start finds a free address
+  and port by looking for their files, writes its own, and its turn of
+  reclaim looks at the next addresses rather than listing all leases.
+- The kernel's part that grew with the bridge and could be avoided: the
+  veth's host end is echoed back by the request that makes it (no look-up
+  by name, which ran the bridge's pending link events, a walk of every
+  port), has IPv6 turned off while it is still down (no link-local address
+  or routes per veth for the IPv6 routing table walk on each link change,
+  fib6_clean_all), and mini0's addresses are asked for alone (strict
+  checking), not every link's.
+CPU per start (`perf stat` task-clock, median of 20 starts, with `ip netns
+exec`) at 10 and at 480 containers, on this busy 2-core machine: before,
+10.5-11.2 ms and 20.0-20.5 ms (1.8-1.9x); after, 7.4-8.4 ms and 11.0-11.2 ms
+(1.3-1.5x). What still grows, from `perf record` of 20 starts at 10 and at
+480 (about 2 ms per start): pivot_root walking every task on the machine
+(chroot_fs_refs and its lock: 0.8 ms more, with 1,000 more tasks; the
+price of pivot_root, which chroot alone would avoid but is not a safe
+replacement), adding the port to the bridge (br_add_if, the bridge's list
+of lower devices, static FDB entries: 0.4 ms more; the price of one bridge
+for all containers), and the rest spread thin (longer dcache hash chains,
+scheduling). That keeps the 500th start above 1.1x the 1st.
 PROSE
 } >>docs/performance.md
