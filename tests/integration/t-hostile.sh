@@ -319,12 +319,23 @@ for content in '{"leases": [' '' '[1,2]' '{"leases": 5}'; do
 done
 rm -f "$ROOT/ipam.json"
 check_eq "a bridge run makes ipam/" "$(mr run --rm "$ROOTFS" echo fine)" fine
+cp "$ROOT/ipam/network.json" "$T_DIR/network.json"
 printf '[1' >"$ROOT/ipam/network.json"
 refused_for ipam/network.json "ipam/network.json '[1'"
-rm "$ROOT/ipam/network.json"
+cp "$T_DIR/network.json" "$ROOT/ipam/network.json"
+# A corrupt lease: its address stays taken; gc (which reads every lease)
+# names it; a run names it when its turn of reclaim reaches it.
 printf '{"id": "x"}' >"$ROOT/ipam/leases/10.99.0.9"
-refused_for ipam/leases/10.99.0.9 "a lease without its owner"
+sum=$(sha256sum <"$ROOT/ipam/leases/10.99.0.9")
+check_match "a lease without its owner: gc names it" "$(mr gc 2>&1)" "^minirun: gc: ipam/leases/10\.99\.0\.9: corrupt: not a lease$"
+err=$(mr run --rm --ip 10.99.0.9 "$ROOTFS" true 2>&1)
+check_match "... its address is not handed out again (in use, or named if the run's turn reads it)" "$err" \
+	"^minirun: (--ip 10\.99\.0\.9: address already in use|ipam/leases/10\.99\.0\.9: corrupt: not a lease)$"
+jq '.checked = "10.99.0.8"' "$T_DIR/network.json" >"$ROOT/ipam/network.json"
+refused_for ipam/leases/10.99.0.9 "... a run whose turn reaches it"
+check_eq "... and the file is as it was" "$(sha256sum <"$ROOT/ipam/leases/10.99.0.9")" "$sum"
 rm "$ROOT/ipam/leases/10.99.0.9"
+cp "$T_DIR/network.json" "$ROOT/ipam/network.json"
 # An older minirun's good file is moved into ipam/ (one file per lease),
 # and replaced by a note that an older minirun refuses.
 rm -rf "$ROOT/ipam"
