@@ -128,14 +128,19 @@ ext4 /run). What was done for the two targets that were missed by far
   checking), not every link's.
 CPU per start (`perf stat` task-clock, median of 20 starts, with `ip netns
 exec`) at 10 and at 480 containers, on this busy 2-core machine: before,
-10.5-11.2 ms and 20.0-20.5 ms (1.8-1.9x); after, 7.4-8.4 ms and 11.0-11.2 ms
-(1.3-1.5x). What still grows, from `perf record` of 20 starts at 10 and at
-480 (about 2 ms per start): pivot_root walking every task on the machine
+10.5-11.2 ms and 20.0-20.5 ms (1.8-1.9x); after, 7.4-10.3 ms and 11.0-12.4
+ms (1.2-1.5x). In time, the 500th start is now within 1.1x of the first
+10's (two runs: 1.00x, 1.08x; the same machine's binary from before these
+changes: 2.00x), the CPU that still grows being partly hidden by the
+parent's network work overlapping the child's mounts. What still grows in
+CPU, from `perf record` of 20 starts at 10 and at 480 (about 2 ms per
+start): pivot_root walking every task on the machine
 (chroot_fs_refs and its lock: 0.8 ms more, with 1,000 more tasks; the
 price of pivot_root, which chroot alone would avoid but is not a safe
 replacement), adding the port to the bridge (br_add_if, the bridge's list
 of lower devices, static FDB entries: 0.4 ms more; the price of one bridge
 for all containers), and the rest spread thin (longer dcache hash chains,
-scheduling). That keeps the 500th start above 1.1x the 1st.
+scheduling). On a quieter or a slower machine that may put the 500th
+start above 1.1x the 1st again.
 PROSE
 } >>docs/performance.md
