@@ -129,18 +129,20 @@ ext4 /run). What was done for the two targets that were missed by far
 CPU per start (`perf stat` task-clock, median of 20 starts, with `ip netns
 exec`) at 10 and at 480 containers, on this busy 2-core machine: before,
 10.5-11.2 ms and 20.0-20.5 ms (1.8-1.9x); after, 7.4-10.3 ms and 11.0-12.4
-ms (1.2-1.5x). In time, the 500th start is now within 1.1x of the first
-10's (two runs: 1.00x, 1.08x; the same machine's binary from before these
-changes: 2.00x), the CPU that still grows being partly hidden by the
-parent's network work overlapping the child's mounts. What still grows in
-CPU, from `perf record` of 20 starts at 10 and at 480 (about 2 ms per
-start): pivot_root walking every task on the machine
+ms (1.2-1.5x). In time, on a quiet machine, the last 10 starts still take
+1.45-1.6x the first 10's (three runs of this script after these changes;
+1.7x before); runs on a busy machine read 1.00-1.08x only because load
+slowed the first starts as much. A start's wall time here includes
+`ip netns exec` (about 6 ms of its own, the same at 1 and at 500); without
+it, one start grew from about 5 to about 8.5 ms at 400 containers. What
+still grows, from `perf record` of 20 starts at 10 and at 480 (about 2 ms
+of CPU per start): pivot_root walking every task on the machine
 (chroot_fs_refs and its lock: 0.8 ms more, with 1,000 more tasks; the
 price of pivot_root, which chroot alone would avoid but is not a safe
 replacement), adding the port to the bridge (br_add_if, the bridge's list
 of lower devices, static FDB entries: 0.4 ms more; the price of one bridge
 for all containers), and the rest spread thin (longer dcache hash chains,
-scheduling). On a quieter or a slower machine that may put the 500th
-start above 1.1x the 1st again.
+scheduling); the rest of the wall time that grows was not traced to one
+cause. The target (at most 1.1x) is missed.
 PROSE
 } >>docs/performance.md
