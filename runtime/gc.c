@@ -67,8 +67,8 @@ static void gc_names(int rootfd, FILE *out)
 }
 
 /* A writer killed between making its temporary file and renaming it over
- * the real one (`rm -f` kills monitors, which may be writing ipam.json)
- * leaves ".NAME.tmp.PID" in the root: remove those whose writer is gone. */
+ * the real one (`rm -f` kills monitors, which may be writing a lease or a
+ * state file) leaves ".NAME.tmp.PID" in the root: remove those whose writer is gone. */
 static void gc_tmp_files(int rootfd, FILE *out)
 {
 	DIR *d = dir_at(rootfd, ".");

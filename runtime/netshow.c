@@ -1,6 +1,6 @@
 /* netshow.c - the topology from state: the subnet and gateway from
- * ipam.json, every running bridge-mode container (its veth pair, address and
- * published ports) from its state.json. */
+ * ROOT/ipam/network.json, every running bridge-mode container (its veth
+ * pair, address and published ports) from its state.json. */
 #include "netshow.h"
 
 #include <arpa/inet.h>
