@@ -25,7 +25,7 @@ DEB_TEST  := busybox-static nftables iptables iproute2 iputils-ping curl jq conn
              graphviz \
              xz-utils
 
-.PHONY: all deps check unit integration demo clean format check-style bench bench-scale \
+.PHONY: all deps check unit integration demo clean format check-style bench bench-deps bench-scale \
         unit-asan unit-asan-bins fuzz fuzz-bins fuzz-deps mermaid-parser
 
 all: minirun
@@ -48,13 +48,18 @@ build/tests/%: tests/unit/%.c build/libminirun.a tests/unit/tap.h
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< build/libminirun.a $(PKG_LIBS)
 
 # Install only what is missing; `apt-get update` only when something is.
-deps:
-	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
+# $(call apt_missing,PACKAGES,TARGET): install those of PACKAGES not installed.
+define apt_missing
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-		echo "make deps: installing" $$missing; \
+		echo "make $(2): installing" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call apt_missing,$(DEB_BUILD) $(DEB_TEST),deps)
 
 unit-bins: $(UNIT_BIN)
 
@@ -121,12 +126,7 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 fuzz-deps:
-	@missing=$$(for p in $(DEB_FUZZ); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "make fuzz-deps: installing" $$missing; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	$(call apt_missing,$(DEB_FUZZ),fuzz-deps)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard */*.h)
 	@mkdir -p $(dir $@)
@@ -186,11 +186,15 @@ build/bench/bulk: bench/bulk.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -static -o $@ $<
 
-bench: deps all rootfs/busybox build/bench/bulk
+# bpftrace times the split of one run from the scheduler's tracepoints.
+bench-deps: deps
+	$(call apt_missing,bpftrace,bench-deps)
+
+bench: bench-deps all rootfs/busybox build/bench/bulk
 	bench/run.sh
 
 # N detached containers on one bridge (SCALE_N, default 500); appends to docs/performance.md
-bench-scale: deps all rootfs/busybox
+bench-scale: deps all rootfs/busybox build/bench/bulk
 	bench/scale.sh
 
 # Side by side with Docker (tests/compat/compat.sh, docs/docker-differences.md).

@@ -16,6 +16,8 @@
  *                              the same, but print the microseconds from
  *                              just before fork to the time CMD's last line
  *                              of output names (its `bulk now`)
+ *   bulk get IP PORT RUNS      fetch http://IP:PORT/ RUNS times, print each
+ *                              fetch's microseconds (connect to close)
  *
  * The timers are here, not in the shell: `$(date +%s%N)` around a command
  * adds date's own fork and exec (1-3 ms) to every sample.
@@ -149,17 +151,63 @@ static long long run_once(char **cmd, int want_exec)
 	return end - t0;
 }
 
+/* A failed run prints no sample (and makes the exit status 1), so that a
+ * median is never taken over failures. */
 static int time_runs(int runs, char **cmd, int want_exec)
 {
+	int failed = 0;
+
 	for (int i = 0; i < runs; i++) {
 		long long ns = run_once(cmd, want_exec);
 		if (ns < 0) {
 			fprintf(stderr, "bulk: %s failed\n", cmd[0]);
-			return 1;
+			failed = 1;
+			continue;
 		}
 		printf("%lld\n", ns / 1000);
+		fflush(stdout);
 	}
-	return 0;
+	return failed;
+}
+
+/* One HTTP/1.0 GET of / at ip:port, answered to its end: microseconds from
+ * connect to the server's close, or -1. No process start in the sample, so
+ * it shows the path (and the DNAT) rather than a client's startup. */
+static long long get_once(const char *ip, int port)
+{
+	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	long long t0 = now_ns(), got = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ssize_t n;
+
+	if (fd < 0 || inet_pton(AF_INET, ip, &sa.sin_addr) != 1 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, req, sizeof(req) - 1) != (ssize_t)sizeof(req) - 1) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		got += n;
+	close(fd);
+	return n == 0 && got > 0 ? (now_ns() - t0) / 1000 : -1;
+}
+
+static int get_runs(const char *ip, int port, int runs)
+{
+	int failed = 0;
+
+	for (int i = 0; i < runs; i++) {
+		long long us = get_once(ip, port);
+		if (us < 0) {
+			fprintf(stderr, "bulk: GET %s:%d failed\n", ip, port);
+			failed = 1;
+			continue;
+		}
+		printf("%lld\n", us);
+	}
+	return failed;
 }
 
 int main(int argc, char **argv)
@@ -174,9 +222,11 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 4 && (strcmp(argv[1], "time") == 0 || strcmp(argv[1], "exec") == 0))
 		return time_runs(atoi(argv[2]), argv + 3, argv[1][0] == 'e');
+	if (argc == 5 && strcmp(argv[1], "get") == 0)
+		return get_runs(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 5 && strcmp(argv[1], "send") == 0)
 		return send_for(argv[2], atoi(argv[3]), atof(argv[4]));
 	fprintf(stderr, "usage: bulk sink PORT | bulk send IP PORT SECONDS | bulk now | "
-			"bulk time|exec RUNS CMD...\n");
+			"bulk time|exec RUNS CMD... | bulk get IP PORT RUNS\n");
 	return 2;
 }

@@ -92,28 +92,31 @@ ip netns add "$NS"
 ip -n "$NS" link set lo up
 tp_setup
 
-# median_ms RUNS CMD...: run CMD RUNS times inside the namespace, print the median in ms.
-median_ms() {
-	local n=$1
-	shift
-	ip netns exec "$NS" bash -c '
-		n=$1; shift
-		for ((i = 0; i < n; i++)); do
-			s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
-			echo $(((e - s) / 1000))
-		done' _ "$n" "$@" {LOCK}>&- | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
+# The timers are bulk's (bench/bulk.c), in C, inside the namespace: a shell's
+# `$(date +%s%N)` around a command would put date's own fork and exec (1-3
+# ms) into every sample, and `ip netns exec` per run its own 2-6 ms.
+# sample FILE RUNS CMD...: append RUNS wall times of CMD (us) to FILE.
+sample() {
+	local f=$1 n=$2
+	shift 2
+	ip netns exec "$NS" "$PWD/$BULK" time "$n" "$@" {LOCK}>&- >>"$f" 2>/dev/null || true
 }
-# exec_ms RUNS CMD...: median ms from just before CMD to the exec of its
-# final program, which must be `bulk now` (it prints the monotonic clock).
-exec_ms() {
-	local n=$1
-	shift
-	ip netns exec "$NS" bash -c '
-		n=$1; b=$2; shift 2
-		for ((i = 0; i < n; i++)); do
-			s=$("$b" now); e=$("$@" 2>/dev/null | tail -1)
-			[ -n "$e" ] && echo $(((e - s) / 1000))
-		done' _ "$n" "$PWD/$BULK" "$@" {LOCK}>&- | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.1f", a[int((NR+1)/2)]/1000; else printf "-"}'
+# xsample FILE RUNS CMD...: the same, to the exec of CMD's final program,
+# which must be `bulk now` (it prints the monotonic clock).
+xsample() {
+	local f=$1 n=$2
+	shift 2
+	ip netns exec "$NS" "$PWD/$BULK" exec "$n" "$@" {LOCK}>&- >>"$f" 2>/dev/null || true
+}
+median_of() { # FILE of us -> median in ms
+	sort -n "$1" 2>/dev/null | awk '{a[NR]=$1} END {if (NR) printf "%.1f", a[int((NR+1)/2)]/1000; else printf "-"}'
+}
+# median_ms RUNS CMD...: RUNS runs of CMD in one go, the median in ms.
+median_ms() {
+	local f
+	f=$(mktemp "$ROOT/s.XXXXXX")
+	sample "$f" "$@"
+	median_of "$f"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.1fx", a / b; else printf "-"}'; }
 isnum() { [[ $1 =~ ^[0-9.]+$ ]]; }
@@ -128,16 +131,28 @@ mkdir -p "$MRROOT" "$DISKROOT"
 chmod 700 "$MRROOT" "$DISKROOT"
 [ "${BENCH_TMPFS:-1}" = 0 ] || mount -t tmpfs -o mode=0700 minirun-bench "$MRROOT"
 MR="./minirun --root $MRROOT run --rm"
-floor=$(median_ms "$N" unshare --net --pid --mount --uts --ipc --fork true)
-none=$(median_ms "$N" $MR --network none "$ROOTFS" /bin/true)
-none_disk=$(median_ms "$N" ./minirun --root "$DISKROOT" run --rm --network none "$ROOTFS" /bin/true)
-host=$(median_ms "$N" $MR --network host "$ROOTFS" /bin/true)
-bridge=$(median_ms "$N" $MR "$ROOTFS" /bin/true)
-publish=$(median_ms "$N" $MR -p 18080:80 "$ROOTFS" /bin/true)
-echo "bench: invocation -> the container's exec ($N runs per mode)" >&2
-xfloor=$(exec_ms "$N" unshare --net --pid --mount --uts --ipc --fork "$PWD/$BULK" now)
-xnone=$(exec_ms "$N" $MR --network none "$TP_ROOTFS" /bin/bulk now)
-xpublish=$(exec_ms "$N" $MR -p 18080:80 "$TP_ROOTFS" /bin/bulk now)
+# The modes take turns, ROUNDS rounds of N/ROUNDS runs each, so that a
+# change in the machine's load falls on all of them alike.
+R=${BENCH_ROUNDS:-5}
+per=$(((N + R - 1) / R))
+S=$ROOT/samples
+mkdir -p "$S"
+echo "bench: $R rounds of $per runs per mode, modes taking turns" >&2
+for ((round = 0; round < R; round++)); do
+	sample "$S/floor" "$per" unshare --net --pid --mount --uts --ipc --fork true
+	sample "$S/none" "$per" $MR --network none "$ROOTFS" /bin/true
+	sample "$S/none_disk" "$per" ./minirun --root "$DISKROOT" run --rm --network none "$ROOTFS" /bin/true
+	sample "$S/host" "$per" $MR --network host "$ROOTFS" /bin/true
+	sample "$S/bridge" "$per" $MR "$ROOTFS" /bin/true
+	sample "$S/publish" "$per" $MR -p 18080:80 "$ROOTFS" /bin/true
+	xsample "$S/xfloor" "$per" unshare --net --pid --mount --uts --ipc --fork "$PWD/$BULK" now
+	xsample "$S/xnone" "$per" $MR --network none "$TP_ROOTFS" /bin/bulk now
+	xsample "$S/xpublish" "$per" $MR -p 18080:80 "$TP_ROOTFS" /bin/bulk now
+done
+for m in floor none none_disk host bridge publish xfloor xnone xpublish; do
+	printf -v "$m" '%s' "$(median_of "$S/$m")"
+done
+N=$(wc -l <"$S/none")
 echo "bench: minirun's data path ($TP_RUNS x ${TP_SECONDS} s per path)" >&2
 tp_mr=$(tp_minirun) || tp_mr="- - - -"
 
@@ -213,21 +228,37 @@ if command -v podman >/dev/null; then
 	fi
 fi
 
-# ---- the split of one run, from strace timestamps ----
-# strace --seccomp-bpf stops only at the traced calls (execve, exit_group).
+# ---- the split of one run ----
+# From the scheduler's exec and exit tracepoints with bpftrace (bench/split.bt,
+# no stop in minirun), else from strace --seccomp-bpf, which stops the
+# processes at execve and exit_group and slows forks and execs (upper bounds).
 # Fields: to the container's exec, in the container, after its exit, total.
+SPLIT_TOOL=strace
+command -v bpftrace >/dev/null && SPLIT_TOOL=bpftrace
 split_run() {
-	local i f=$ROOT/strace.out
-	for ((i = 0; i < SN; i++)); do
-		ip netns exec "$NS" strace --seccomp-bpf -f -ttt -e trace=execve,exit_group -o "$f" \
-			$MR "$@" "$ROOTFS" /bin/true {LOCK}>&- >/dev/null 2>&1 || return 1
-		awk 'NR == 1 {main = $1; t0 = $2}
-			$1 != main && /execve\("\/bin\/true"/ && / = 0$/ {c = $1; t1 = $2}
-			$1 == c && /exit_group\(/ {t2 = $2}
-			$1 == main && /exit_group\(/ {t3 = $2}
-			END {if (t1 && t2 && t3) printf "%.3f %.3f %.3f %.3f\n",
-				(t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000, (t3 - t0) * 1000}' "$f"
-	done >"$ROOT/split.txt"
+	local i f=$ROOT/strace.out bp
+	if [ "$SPLIT_TOOL" = bpftrace ]; then
+		bpftrace bench/split.bt {LOCK}>&- >"$ROOT/split.raw" 2>/dev/null &
+		bp=$!
+		for ((i = 0; i < 100; i++)); do grep -q Attaching "$ROOT/split.raw" && break; sleep 0.1; done
+		sleep 0.5
+		ip netns exec "$NS" "$PWD/$BULK" time "$SN" $MR "$@" "$ROOTFS" /bin/true {LOCK}>&- >/dev/null 2>&1
+		kill -INT "$bp"
+		wait "$bp" || true
+		awk 'NF == 4 && $1 ~ /^[0-9]+$/ {printf "%.3f %.3f %.3f %.3f\n", $1 / 1000, $2 / 1000, $3 / 1000, $4 / 1000}' \
+			"$ROOT/split.raw" >"$ROOT/split.txt"
+	else
+		for ((i = 0; i < SN; i++)); do
+			ip netns exec "$NS" strace --seccomp-bpf -f -ttt -e trace=execve,exit_group -o "$f" \
+				$MR "$@" "$ROOTFS" /bin/true {LOCK}>&- >/dev/null 2>&1 || return 1
+			awk 'NR == 1 {main = $1; t0 = $2}
+				$1 != main && /execve\("\/bin\/true"/ && / = 0$/ {c = $1; t1 = $2}
+				$1 == c && /exit_group\(/ {t2 = $2}
+				$1 == main && /exit_group\(/ {t3 = $2}
+				END {if (t1 && t2 && t3) printf "%.3f %.3f %.3f %.3f\n",
+					(t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000, (t3 - t0) * 1000}' "$f"
+		done >"$ROOT/split.txt"
+	fi
 	[ -s "$ROOT/split.txt" ] || return 1
 	for j in 1 2 3 4; do
 		cut -d' ' -f$j "$ROOT/split.txt" | sort -n | awk '{a[NR]=$1} END {printf "%.1f ", a[int((NR+1)/2)]}'
@@ -235,7 +266,7 @@ split_run() {
 }
 split_rows=""
 if [ "${BENCH_SPLIT:-1}" != 0 ] && command -v strace >/dev/null; then
-	echo "bench: split ($SN runs per mode, under strace)" >&2
+	echo "bench: split ($SN runs per mode, $SPLIT_TOOL)" >&2
 	for mode in "--network none" "" "-p 18080:80"; do
 		label="\`minirun run --rm ${mode:+$mode }ROOTFS /bin/true\`"
 		[ -n "$mode" ] || label+=" (bridge)"
@@ -275,7 +306,7 @@ TABLE
 	echo "Podman (\`--network none\` / \`-p\`): $pnone / $ppublish."
 )
 if [ -n "$split_rows" ]; then
-	split_table="| split of one run (median of $SN, ms, under strace) | invocation -> container's exec | /bin/true | container's exit -> minirun's exit | total |
+	split_table="| split of one run (median of $SN, ms, $([ "$SPLIT_TOOL" = bpftrace ] && echo "from sched tracepoints (bpftrace)" || echo "under strace")) | invocation -> container's exec | /bin/true | container's exit -> minirun's exit | total |
 | --- | ---: | ---: | ---: | ---: |
 ${split_rows%$'\n'}"
 else
@@ -334,13 +365,23 @@ On a shared machine with other work running (see the load average), single
 numbers move by tens of percent from one run of the bench to the next, and
 neighbouring rows can swap; the ratios move less.
 
-How it is measured. "Invocation -> the container's exec" runs `bulk now`
-(bench/bulk.c, static) as the container's command: it prints the monotonic
-clock, which every namespace shares, and the bench reads the same clock just
-before it starts minirun (for the floor, `unshare ... bulk now`). The split
-of one run comes from `strace --seccomp-bpf -f -ttt -e trace=execve,exit_group`,
-which stops the processes at those calls and slows forks and execs: its
-numbers are upper bounds, from a separate round of runs. The data path: a
+How it is measured. Every timer is bench/bulk.c's, in C, run inside the
+throwaway namespace: `bulk time` forks, execs and reaps the command and
+reads the monotonic clock just before the fork and just after the reaping;
+the modes take turns, in rounds. (Until this session the bench timed each
+run between two `$(date +%s%N)` in the shell, which put date's own fork
+and exec, 1-3 ms, into every sample: every ratio against the floor read
+lower than it was, none mode's 1.50x was 1.7-1.8x.) "Invocation -> the
+container's exec" runs `bulk now` as the container's command: it prints
+the monotonic clock, which every namespace shares, and `bulk exec` takes
+the difference from the clock it read before the fork (for the floor,
+`unshare ... bulk now`). The split of one run comes from the scheduler's
+exec and exit tracepoints (bench/split.bt, with bpftrace, which `make
+bench` installs): minirun's exec, the container's exec of /bin/true, its
+exit, minirun's exit; nothing stops the processes. (Without bpftrace the
+bench falls back to `strace --seccomp-bpf -f -ttt -e
+trace=execve,exit_group`, which stops them at those calls and slows forks
+and execs: upper bounds.) The data path: a
 container runs `bulk sink`, and `bulk send` pushes one TCP stream for a few
 seconds at a time from the bench's host namespace to the container's
 address, to 127.0.0.1 and the published port, and from a LAN neighbour
