@@ -20,7 +20,7 @@
 # Environment: ROOTFS (default rootfs/busybox), BENCH_RUNS (31),
 # BENCH_DOCKER_RUNS (= BENCH_RUNS), BENCH_DOCKER=0 to skip Docker,
 # BENCH_SPLIT=0 to skip the strace split, BENCH_SPLIT_RUNS (11),
-# BENCH_TP_RUNS (5) and BENCH_TP_SECONDS (2) for the data path, BENCH_TMPFS=0
+# BENCH_TP_RUNS (9) and BENCH_TP_SECONDS (2) for the data path, BENCH_TMPFS=0
 # to keep minirun's state root on disk. The 500-container runs are
 # bench/scale.sh (make bench-scale).
 # ($MR and $PR are split into words on purpose.)

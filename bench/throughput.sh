@@ -17,7 +17,7 @@
 # neighbour's).
 # ($LANNS and friends are run.sh's; the quoting follows run.sh.)
 # shellcheck shell=bash disable=SC2034
-TP_RUNS=${BENCH_TP_RUNS:-5}
+TP_RUNS=${BENCH_TP_RUNS:-9}
 TP_SECONDS=${BENCH_TP_SECONDS:-2}
 TP_PORT=5201
 BULK=build/bench/bulk
