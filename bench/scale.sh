@@ -120,23 +120,38 @@ ext4 /run). What was done for the two targets that were missed by far
   or routes per veth for the IPv6 routing table walk on each link change,
   fib6_clean_all), and mini0's addresses are asked for alone (strict
   checking), not every link's.
-CPU per start (`perf stat` task-clock, median of 20 starts, with `ip netns
-exec`) at 10 and at 480 containers, on this busy 2-core machine: before,
-10.5-11.2 ms and 20.0-20.5 ms (1.8-1.9x); after, 7.4-10.3 ms and 11.0-12.4
-ms (1.2-1.5x). In time, on a quiet machine, the last 10 starts still take
-1.45-1.6x the first 10's (three runs of this script after these changes;
-1.7x before); runs on a busy machine read 1.00-1.08x only because load
-slowed the first starts as much. A start's wall time here includes
-`ip netns exec` (about 6 ms of its own, the same at 1 and at 500); without
-it, one start grew from about 5 to about 8.5 ms at 400 containers. What
-still grows, from `perf record` of 20 starts at 10 and at 480 (about 2 ms
-of CPU per start): pivot_root walking every task on the machine
-(chroot_fs_refs and its lock: 0.8 ms more, with 1,000 more tasks; the
-price of pivot_root, which chroot alone would avoid but is not a safe
-replacement), adding the port to the bridge (br_add_if, the bridge's list
-of lower devices, static FDB entries: 0.4 ms more; the price of one bridge
-for all containers), and the rest spread thin (longer dcache hash chains,
-scheduling); the rest of the wall time that grows was not traced to one
-cause. The target (at most 1.1x) is missed.
+How a start is timed. Until this session each start was timed in the
+shell with `$(date +%s%N)` around `ip netns exec ... minirun run -d`: both
+date's fork and exec and `ip netns exec` (about 6 ms, the same at 1 and at
+500) were in every sample, and diluted the ratio (it read 1.4-1.6x). Now
+`bulk time` (bench/bulk.c) runs inside the namespace and times minirun
+alone, from its fork to its reaping.
+
+Where the growth is (bpftrace, the time inside each system call of the
+starting minirun and its child, summed over 30 starts at 10-40 and at
+400-430 containers, per start; the start grew from about 5.5 to about 7.4
+ms there):
+- veth creation with its bridge port, one RTM_NEWLINK: +0.72 ms; setting
+  the port up: +0.25 ms. In the kernel (perf): br_add_if (the bridge's
+  list of lower devices, its features, port count and promiscuity walks,
+  the static FDB entries synced to the new port) and, when the port comes
+  up, br_port_state_selection with the per-port multicast work, each a
+  walk over every port of mini0. The price of one bridge for all
+  containers; Docker's docker0 pays the same.
+- pivot_root: +0.66 ms. The kernel's chroot_fs_refs visits every thread
+  on the machine to move those whose root or working directory was the
+  old root: with `--init`, three tasks per container (its monitor, the
+  init, httpd), 1,200 more at 400. runc's pivot_root pays it too, with
+  more tasks per container (a shim, its threads). chroot alone would
+  avoid it but is not a safe replacement: a process with CAP_SYS_CHROOT
+  can leave a chroot for the mount namespace's real root.
+- mounts: +0.14 ms (the proc and sysfs superblocks of a new namespace are
+  looked up in lists that hold every container's).
+- the waits for the child (its pivot_root and mounts) make up the rest.
+What minirun does itself stays flat: a start reads and writes only its own
+lease, port claim and state, and one nftables transaction adds its
+elements. The target (at most 1.1x) is missed, by the kernel's walks of
+the bridge's ports and of every task; cutting them would mean a bridge
+per group of containers or no pivot_root, which the design rules out.
 PROSE
 } >>docs/performance.md
