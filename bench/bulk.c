@@ -126,8 +126,7 @@ static long long run_once(char **cmd, int want_exec)
 	pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		dup2(want_exec ? p[1] : null, 1);
-		dup2(null, 2);
+		dup2(want_exec ? p[1] : null, 1); /* its errors stay on stderr */
 		execvp(cmd[0], cmd);
 		_exit(127);
 	}

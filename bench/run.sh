@@ -99,14 +99,16 @@ tp_setup
 sample() {
 	local f=$1 n=$2
 	shift 2
-	ip netns exec "$NS" "$PWD/$BULK" time "$n" "$@" {LOCK}>&- >>"$f" 2>/dev/null || true
+	ip netns exec "$NS" "$PWD/$BULK" time "$n" "$@" {LOCK}>&- >>"$f" 2>"$f.err" ||
+		sed "s|^|bench: ${f##*/}: |" "$f.err" | sort -u >&2
 }
 # xsample FILE RUNS CMD...: the same, to the exec of CMD's final program,
 # which must be `bulk now` (it prints the monotonic clock).
 xsample() {
 	local f=$1 n=$2
 	shift 2
-	ip netns exec "$NS" "$PWD/$BULK" exec "$n" "$@" {LOCK}>&- >>"$f" 2>/dev/null || true
+	ip netns exec "$NS" "$PWD/$BULK" exec "$n" "$@" {LOCK}>&- >>"$f" 2>"$f.err" ||
+		sed "s|^|bench: ${f##*/}: |" "$f.err" | sort -u >&2
 }
 median_of() { # FILE of us -> median in ms
 	sort -n "$1" 2>/dev/null | awk '{a[NR]=$1} END {if (NR) printf "%.1f", a[int((NR+1)/2)]/1000; else printf "-"}'
@@ -242,7 +244,8 @@ split_run() {
 		bp=$!
 		for ((i = 0; i < 100; i++)); do grep -q Attaching "$ROOT/split.raw" && break; sleep 0.1; done
 		sleep 0.5
-		ip netns exec "$NS" "$PWD/$BULK" time "$SN" $MR "$@" "$ROOTFS" /bin/true {LOCK}>&- >/dev/null 2>&1
+		ip netns exec "$NS" "$PWD/$BULK" time "$SN" $MR "$@" "$ROOTFS" /bin/true {LOCK}>&- >/dev/null 2>"$ROOT/split.err" ||
+			sed 's/^/bench: split: /' "$ROOT/split.err" | sort -u >&2
 		kill -INT "$bp"
 		wait "$bp" || true
 		awk 'NF == 4 && $1 ~ /^[0-9]+$/ {printf "%.3f %.3f %.3f %.3f\n", $1 / 1000, $2 / 1000, $3 / 1000, $4 / 1000}' \
@@ -263,6 +266,45 @@ split_run() {
 	for j in 1 2 3 4; do
 		cut -d' ' -f$j "$ROOT/split.txt" | sort -n | awk '{a[NR]=$1} END {printf "%.1f ", a[int((NR+1)/2)]}'
 	done
+}
+# syscall_rows ARGS...: with bpftrace, SN runs of `minirun run --rm ARGS
+# ROOTFS /bin/true` under bench/syscalls.bt; table rows of the system calls
+# that took the most time, per run (minirun and its child until the exec).
+syscall_rows() {
+	local i bp raw=$ROOT/syscalls.raw
+	bpftrace bench/syscalls.bt {LOCK}>&- >"$raw" 2>/dev/null &
+	bp=$!
+	for ((i = 0; i < 100; i++)); do grep -q Attaching "$raw" && break; sleep 0.1; done
+	sleep 0.5
+	ip netns exec "$NS" "$PWD/$BULK" time "$SN" $MR "$@" "$ROOTFS" /bin/true {LOCK}>&- >/dev/null 2>"$ROOT/syscalls.err" ||
+		sed 's/^/bench: system calls: /' "$ROOT/syscalls.err" | sort -u >&2
+	kill -INT "$bp"
+	wait "$bp" || true
+	awk -v runs="$SN" '
+		FNR == NR && $1 == "#define" && $2 ~ /^__NR_/ {name[$3] = substr($2, 6); next}
+		FNR == NR {next}
+		/^@[tn]\[/ {split($0, f, /[][]|: /); if (substr($0, 2, 1) == "t") t[f[2]] = f[4]; else n[f[2]] = f[4]}
+		END {
+			what["clone"] = "the namespaces (most of it the network namespace)"
+			what["mount"] = "the container'"'"'s mounts"; what["umount2"] = "detaching the host'"'"'s tree"
+			what["recvfrom"] = "waiting: the sync socket (the other process), netlink answers"
+			what["sendto"] = "netlink requests: rtnetlink (veth, addresses, routes), nftables batches"
+			what["sendmsg"] = "netlink requests"; what["recvmsg"] = "netlink answers"
+			what["rt_sigtimedwait"] = "waiting for the container to exit"
+			what["wait4"] = "reaping"; what["seccomp"] = "loading the seccomp filter"
+			what["prctl"] = "the capability bounding set, no_new_privs, dumpable"
+			what["pivot_root"] = "pivot_root"; what["openat"] = "opening files and mount targets"
+			what["execve"] = "exec"; what["read"] = "reading (state, cache, /proc)"
+			what["renameat"] = "state files made atomic"; what["renameat2"] = "state files and leases made atomic"
+			what["write"] = "writing state, /etc files, sysctls"; what["close"] = "closing"
+			what["newfstatat"] = "stat"; what["mkdirat"] = "state and layer directories"
+			what["unlinkat"] = "removing state"; what["flock"] = "the IPAM lock"
+			for (id in t) {
+				nm = (id in name) ? name[id] : "nr " id
+				printf "%d\t%s\t%d\t%s\n", t[id], nm, n[id], what[nm]
+			}
+		}' /usr/include/x86_64-linux-gnu/asm/unistd_64.h "$raw" | sort -rn | head -14 |
+		awk -F'\t' -v runs="$SN" '{printf "| %s | %.1f | %.3f | %s |\n", $2, $3 / runs, $1 / runs / 1e6, $4}'
 }
 split_rows=""
 if [ "${BENCH_SPLIT:-1}" != 0 ] && command -v strace >/dev/null; then
@@ -305,6 +347,15 @@ TABLE
 	echo
 	echo "Podman (\`--network none\` / \`-p\`): $pnone / $ppublish."
 )
+syscall_table=""
+if [ "${BENCH_SPLIT:-1}" != 0 ] && [ "$SPLIT_TOOL" = bpftrace ]; then
+	echo "bench: system calls of $SN runs with -p (bpftrace)" >&2
+	if rows=$(syscall_rows -p 18080:80) && [ -n "$rows" ]; then
+		syscall_table="| system calls of \`minirun run --rm -p 18080:80 ROOTFS /bin/true\` (minirun and its child until the exec; per run, mean of $SN) | calls | ms inside | what |
+| --- | ---: | ---: | --- |
+$rows"
+	fi
+fi
 if [ -n "$split_rows" ]; then
 	split_table="| split of one run (median of $SN, ms, $([ "$SPLIT_TOOL" = bpftrace ] && echo "from sched tracepoints (bpftrace)" || echo "under strace")) | invocation -> container's exec | /bin/true | container's exit -> minirun's exit | total |
 | --- | ---: | ---: | ---: | ---: |
@@ -334,7 +385,7 @@ $(tp_row minirun "$tp_mr")
 $(tp_row "Docker${DK_VERSION:+ $DK_VERSION}" "$tp_dk")"
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 machine="${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), load average $LOAD at the start, $(date -u +%Y-%m-%d)"
-tables() { printf '%s\n\n' "$table" "$split_table" "$tp_table" "$targets"; }
+tables() { printf '%s\n\n' "$table" "$split_table" ${syscall_table:+"$syscall_table"} "$tp_table" "$targets"; }
 tables
 echo "machine: $machine"
 {
