@@ -7,12 +7,12 @@
 # container's exec -> its exit -> minirun's exit) from strace timestamps.
 # Prints a table and writes it into docs/performance.md.
 #
-# Docker: a private dockerd is started inside the throwaway namespace (as
-# tests/integration/t-bridge-docker.sh does) with its own data/exec roots,
-# pidfile and socket under a temporary directory, a fake modprobe (nothing is
-# loaded into the kernel), and a cgroup parent of its own; everything it
-# made, including the few paths it insists on creating under /etc and /run,
-# is removed at exit, also on failure. Podman is measured only if installed.
+# Docker: a private dockerd is started inside the throwaway namespace by
+# tests/integration/docker-lib.sh (as the tests do) with its own data/exec
+# roots, pidfile and socket under a temporary directory, a fake modprobe
+# (nothing is loaded into the kernel), and a cgroup parent of its own;
+# everything it made, including the few paths it insists on creating under
+# /etc and /run, is removed at exit, also on failure. Podman is measured only if installed.
 # Then the time from invocation to the container's exec (bench/bulk.c's
 # `bulk now` as the command), the data path of a published port
 # (bench/throughput.sh) and issue 6's targets against this run.
@@ -36,38 +36,17 @@ CG="minirun-bench-$$"
 ROOT=$(mktemp -d /tmp/minirun-bench.XXXXXX)
 D=$ROOT/docker
 . bench/throughput.sh
-DOCKERD_PID=""
-HOST_PATHS=(/etc/docker/key.json /etc/docker /run/docker/plugins /run/docker /run/containerd/s /run/containerd)
-declare -A EXISTED
-for p in "${HOST_PATHS[@]}"; do [ -e "$p" ] && EXISTED[$p]=1; done
+. tests/integration/docker-lib.sh
 
-stop_dockerd() { # TERM, then KILL after 15 s
-	local i
-	[ -n "$DOCKERD_PID" ] || return 0
-	kill -TERM "$DOCKERD_PID" 2>/dev/null || return 0
-	for ((i = 0; i < 150; i++)); do kill -0 "$DOCKERD_PID" 2>/dev/null || return 0; sleep 0.1; done
-	kill -KILL "$DOCKERD_PID" 2>/dev/null
-}
 cleanup() {
-	local p d
 	set +e
-	stop_dockerd
-	# containerd, shims, anything else still in the throwaway namespace: ours.
+	dockerd_cleanup
+	# anything else still in the throwaway namespace: ours.
 	ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null
 	sleep 0.1
-	# What dockerd mounted under its roots (in the machine's mount namespace).
-	grep " $ROOT/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
-	for d in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG"; do
-		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
-	if [ -n "$DOCKERD_PID" ]; then # the paths dockerd made outside its roots
-		for p in "${HOST_PATHS[@]}"; do # (children first)
-			[ -n "${EXISTED[$p]:-}" ] && continue
-			if [ -d "$p" ]; then rmdir "$p" 2>/dev/null; else rm -f "$p"; fi
-		done
-	fi
 	tp_teardown
 	ip netns del "$NS" 2>/dev/null
+	[ -z "${MRROOT:-}" ] || umount "$MRROOT" 2>/dev/null
 	if grep -q " $ROOT" /proc/self/mountinfo; then
 		echo "bench: mounts remain under $ROOT; not removing it" >&2
 	else
@@ -159,9 +138,7 @@ echo "bench: minirun's data path ($TP_RUNS x ${TP_SECONDS} s per path)" >&2
 tp_mr=$(tp_minirun) || tp_mr="- - - -"
 
 # ---- Docker, in the same namespace ----
-dk() { docker -H "unix://$D/sock" "$@"; }
 docker_bench() {
-	local i
 	if [ "${BENCH_DOCKER:-1}" = 0 ]; then
 		DK_NOTE="not measured (BENCH_DOCKER=0)"
 		return 1
@@ -170,39 +147,22 @@ docker_bench() {
 		DK_NOTE="not measured (other network tests were running)"
 		return 1
 	fi
-	if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
-		DK_NOTE="not available (no dockerd/docker; apt-get install docker.io)"
+	if ! dockerd_start "$D" "$NS" "$CG" --iptables=true --userland-proxy=false {LOCK}>&-; then
+		DK_NOTE="not available ($DOCKERD_WHY)"
 		return 1
 	fi
-	mkdir -p "$D" "$ROOT/bin"
-	# dockerd modprobes br_netfilter; that would change the whole machine.
-	printf '#!/bin/sh\nexit 0\n' >"$ROOT/bin/modprobe"
-	chmod +x "$ROOT/bin/modprobe"
-	# nsenter, not `ip netns exec`, whose fresh /sys hides the cgroup mounts.
-	PATH="$ROOT/bin:$PATH" nsenter --net="/var/run/netns/$NS" dockerd --data-root "$D/data" \
-		--exec-root "$D/exec" --pidfile "$D/pid" -H "unix://$D/sock" --iptables=true \
-		--cgroup-parent "/$CG" --userland-proxy=false {LOCK}>&- >"$D/log" 2>&1 &
-	DOCKERD_PID=$!
-	for ((i = 0; i < 300; i++)); do
-		dk info >/dev/null 2>&1 && break
-		if ! kill -0 "$DOCKERD_PID" 2>/dev/null; then i=300; break; fi
-		sleep 0.1
-	done
-	if ((i >= 300)); then
-		DK_NOTE="not available (dockerd did not start: $(tail -1 "$D/log" | cut -c1-160))"
-		return 1
-	fi
-	if ! tar -C "$TP_ROOTFS" -c . | dk import -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' - bb:bench >/dev/null 2>"$D/err" ||
+	if ! dockerd_import "$TP_ROOTFS" bb:bench -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' 2>"$D/err" ||
 		! dk run --rm bb:bench /bin/true >/dev/null 2>>"$D/err"; then
 		DK_NOTE="not available (import or first run failed: $(tail -1 "$D/err" | cut -c1-160))"
 		return 1
 	fi
 	DK_VERSION=$(dk version -f '{{.Server.Version}}' 2>/dev/null || echo '?')
 	echo "bench: Docker $DK_VERSION ($DN runs per mode)" >&2
-	dnone=$(median_ms "$DN" docker -H "unix://$D/sock" run --rm --network none bb:bench /bin/true)
-	dhost=$(median_ms "$DN" docker -H "unix://$D/sock" run --rm --network host bb:bench /bin/true)
-	dbridge=$(median_ms "$DN" docker -H "unix://$D/sock" run --rm bb:bench /bin/true)
-	dpublish=$(median_ms "$DN" docker -H "unix://$D/sock" run --rm -p 18081:80 bb:bench /bin/true)
+	local DK="$DOCKER_CLIENT -H unix://$D/sock"
+	dnone=$(median_ms "$DN" $DK run --rm --network none bb:bench /bin/true)
+	dhost=$(median_ms "$DN" $DK run --rm --network host bb:bench /bin/true)
+	dbridge=$(median_ms "$DN" $DK run --rm bb:bench /bin/true)
+	dpublish=$(median_ms "$DN" $DK run --rm -p 18081:80 bb:bench /bin/true)
 	# Every run must have worked: a failing `docker run` would time nothing.
 	if ! dk run --rm --network none bb:bench /bin/true >/dev/null 2>&1 ||
 		! dk run --rm -p 18081:80 bb:bench /bin/true >/dev/null 2>&1; then
@@ -216,7 +176,7 @@ docker_bench() {
 DK_NOTE="" DK_VERSION="" tp_dk="- - - -"
 dnone="" dhost="" dbridge="" dpublish=""
 docker_bench || { dnone=$DK_NOTE dhost=$DK_NOTE dbridge=$DK_NOTE dpublish=$DK_NOTE; }
-stop_dockerd
+dockerd_cleanup || true
 
 # ---- Podman, only if installed ----
 pnone="not installed" ppublish="not installed"
