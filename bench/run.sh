@@ -195,19 +195,26 @@ fi
 # no stop in minirun), else from strace --seccomp-bpf, which stops the
 # processes at execve and exit_group and slows forks and execs (upper bounds).
 # Fields: to the container's exec, in the container, after its exit, total.
+# traced_runs SCRIPT OUT ARGS...: SN runs of `minirun run --rm ARGS ROOTFS
+# /bin/true` while bpftrace runs SCRIPT; its output in OUT.
+traced_runs() {
+	local script=$1 out=$2 i bp
+	shift 2
+	bpftrace "$script" {LOCK}>&- >"$out" 2>/dev/null &
+	bp=$!
+	for ((i = 0; i < 100; i++)); do grep -q Attaching "$out" && break; sleep 0.1; done
+	sleep 0.5
+	ip netns exec "$NS" "$PWD/$BULK" time "$SN" $MR "$@" "$ROOTFS" /bin/true {LOCK}>&- >/dev/null 2>"$out.err" ||
+		sed "s|^|bench: ${script##*/}: |" "$out.err" | sort -u >&2
+	kill -INT "$bp"
+	wait "$bp" || true
+}
 SPLIT_TOOL=strace
 command -v bpftrace >/dev/null && SPLIT_TOOL=bpftrace
 split_run() {
 	local i f=$ROOT/strace.out bp
 	if [ "$SPLIT_TOOL" = bpftrace ]; then
-		bpftrace bench/split.bt {LOCK}>&- >"$ROOT/split.raw" 2>/dev/null &
-		bp=$!
-		for ((i = 0; i < 100; i++)); do grep -q Attaching "$ROOT/split.raw" && break; sleep 0.1; done
-		sleep 0.5
-		ip netns exec "$NS" "$PWD/$BULK" time "$SN" $MR "$@" "$ROOTFS" /bin/true {LOCK}>&- >/dev/null 2>"$ROOT/split.err" ||
-			sed 's/^/bench: split: /' "$ROOT/split.err" | sort -u >&2
-		kill -INT "$bp"
-		wait "$bp" || true
+		traced_runs bench/split.bt "$ROOT/split.raw" "$@"
 		awk 'NF == 4 && $1 ~ /^[0-9]+$/ {printf "%.3f %.3f %.3f %.3f\n", $1 / 1000, $2 / 1000, $3 / 1000, $4 / 1000}' \
 			"$ROOT/split.raw" >"$ROOT/split.txt"
 	else
@@ -231,15 +238,8 @@ split_run() {
 # ROOTFS /bin/true` under bench/syscalls.bt; table rows of the system calls
 # that took the most time, per run (minirun and its child until the exec).
 syscall_rows() {
-	local i bp raw=$ROOT/syscalls.raw
-	bpftrace bench/syscalls.bt {LOCK}>&- >"$raw" 2>/dev/null &
-	bp=$!
-	for ((i = 0; i < 100; i++)); do grep -q Attaching "$raw" && break; sleep 0.1; done
-	sleep 0.5
-	ip netns exec "$NS" "$PWD/$BULK" time "$SN" $MR "$@" "$ROOTFS" /bin/true {LOCK}>&- >/dev/null 2>"$ROOT/syscalls.err" ||
-		sed 's/^/bench: system calls: /' "$ROOT/syscalls.err" | sort -u >&2
-	kill -INT "$bp"
-	wait "$bp" || true
+	local raw=$ROOT/syscalls.raw
+	traced_runs bench/syscalls.bt "$raw" "$@"
 	awk -v runs="$SN" '
 		FNR == NR && $1 == "#define" && $2 ~ /^__NR_/ {name[$3] = substr($2, 6); next}
 		FNR == NR {next}
