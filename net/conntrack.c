@@ -5,7 +5,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +16,7 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "../common/cleanup.h"
+#include "../common/explain.h"
 
 /* One entry's original direction, fields kept in network order as received,
  * plus what makes the delete hit exactly that entry. */
@@ -204,6 +207,25 @@ int conntrack_flush_port(struct nl *nl, uint8_t proto, uint16_t port, struct mr_
 	return r;
 }
 
+/* --explain: conntrack(8) deletes what matches a filter the same way (one
+ * dump, then one delete per entry). */
+static void explain_flush(const struct nl *nl, uint8_t proto, const uint16_t *ports, size_t n)
+{
+	const char *p = proto == IPPROTO_UDP ? "udp" : proto == IPPROTO_TCP ? "tcp" : "?";
+	const char *const in_ns[] = {"ip", "netns", "exec", nl->ns, "conntrack", NULL};
+	const char *const here[] = {"conntrack", NULL};
+
+	explain_note("forget what conntrack remembers for these %s ports (no connection to close "
+		     "for UDP; conntrack exits 1 when there was nothing)",
+		     p);
+	for (size_t i = 0; i < n; i++) {
+		char port[8];
+		snprintf(port, sizeof(port), "%u", ports[i]);
+		explain_cmdv(EXPLAIN_HOST, nl->ns ? in_ns : here,
+			     (const char *const[]){"-D", "-p", p, "--orig-port-dst", port, NULL});
+	}
+}
+
 /* One dump for all of ports: a dump walks the whole conntrack table, every
  * namespace's (about 10 ms here), whatever it keeps. */
 int conntrack_flush_ports(struct nl *nl, uint8_t proto, const uint16_t *ports, size_t n,
@@ -216,6 +238,8 @@ int conntrack_flush_ports(struct nl *nl, uint8_t proto, const uint16_t *ports, s
 
 	if (n == 0)
 		return 0;
+	if (explain_on())
+		explain_flush(nl, proto, ports, n);
 	r = ct_dump(nl, &f, err);
 	v = f.v; /* freed on every return */
 	if (r < 0)

@@ -92,7 +92,8 @@ check "the host's steps, in order: clone, netns, bridge, veth, container side, t
 	'^host# ip -n [0-9a-f]{12} route add default via 10\.99\.0\.1 dev eth0$' \
 	"^host# nft -f - <<'EOF'$" '^host# nft add element bridge minirun allowed_src ' \
 	"^host# nft create element inet minirun ports_any '\\{ tcp \\. 8080 : 10\\.99\\.0\\.[0-9]+ \\. 80 \\}'$" \
-	"^host# nft create element inet minirun ports_ip '\\{ 127\\.0\\.0\\.1 \\. udp \\. 5353 : "
+	"^host# nft create element inet minirun ports_ip '\\{ 127\\.0\\.0\\.1 \\. udp \\. 5353 : " \
+	'^host# conntrack -D -p udp --orig-port-dst 5353$'
 check_match "... Docker's DOCKER-USER gets its rules as iptables commands" "$(grep '^host# iptables' "$T_DIR/a.txt")" \
 	'^host# iptables -I DOCKER-USER -o mini0 -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment minirun -j ACCEPT'
 check_eq "the second run makes no bridge and no tables: they are there" \
@@ -123,6 +124,8 @@ make_replay() {
 			echo "ip netns add $name"
 			;;
 		"ip "* | "bridge "* | "sysctl "* | "iptables "* | "nft "*) echo "$line" ;;
+		# conntrack -D exits 1 when it found nothing to forget
+		"conntrack -D "*) echo "$line || [ \$? = 1 ]" ;;
 		*)
 			echo "unknown host command: $line" >&2
 			return 1
@@ -133,9 +136,9 @@ make_replay() {
 	return 0
 }
 if make_replay <"$T_DIR/explain.txt" >"$T_DIR/replay.sh" 2>"$T_DIR/replay.err"; then
-	ok "every host command is one of ip, bridge, sysctl, nft, iptables"
+	ok "every host command is one of ip, bridge, sysctl, nft, iptables, conntrack"
 else
-	not_ok "every host command is one of ip, bridge, sysctl, nft, iptables"
+	not_ok "every host command is one of ip, bridge, sysctl, nft, iptables, conntrack"
 	diag "$(cat "$T_DIR/replay.err")"
 fi
 mapfile -t REPLAY_NS < <(awk '$1 == "ip" && $2 == "netns" && $3 == "add" {print $4}' "$T_DIR/replay.sh")
@@ -322,6 +325,8 @@ else
 	src_re="^host# nft delete element bridge minirun allowed_src '\\{ \"mr[0-9a-f]{12}\" \. ([0-9a-f]{2}:){5}[0-9a-f]{2} \. 10\.99\.0\.[0-9]+ \\}'$"
 	ports_re="^host# nft delete element inet minirun (ports_any '\\{ tcp \. 8080 \\}'|ports_ip '\\{ 127\.0\.0\.1 \. udp \. 5353 \\}')$"
 fi
+check_eq "rm explains forgetting the UDP port's conntrack entries, once" \
+	"$(grep -c '^host# conntrack -D -p udp --orig-port-dst 5353$' "$T_DIR/rm.txt")" 1
 check_eq "rm explains each container's elements going, its lease and its namespace's name" \
 	"$(grep -cE "$src_re" "$T_DIR/rm.txt") $(grep -cE "$ports_re" "$T_DIR/rm.txt") \
 $(grep -cE '^host# ip netns delete [0-9a-f]{12}$' "$T_DIR/rm.txt")" "2 2 2"
