@@ -117,10 +117,10 @@ static void firewalls(struct report *r)
 	_cleanup_free_ char *warning = NULL;
 	struct mr_err e = {0};
 	struct nl nf = {0};
-	bool docker_missing = false;
+	struct foreign_docker docker = {0};
 
 	if (nl_open(&nf, NETLINK_NETFILTER, &e) < 0 ||
-	    foreign_check(&nf, NET_BRIDGE_NAME, &warning, &docker_missing, &e) < 0) {
+	    foreign_check(&nf, NET_BRIDGE_NAME, &warning, &docker, &e) < 0) {
 		say(r, WARN, NULL, "could not read the nftables ruleset: %s", e.msg);
 		mr_error_clear(&e);
 		nl_close(&nf);
@@ -132,7 +132,7 @@ static void firewalls(struct report *r)
 		    "allow mini0 in that chain, e.g. nft insert rule TABLE CHAIN iifname mini0 "
 		    "accept; and the same with oifname mini0 ct state established,related",
 		    "%s", warning);
-	else if (docker_missing)
+	else if (docker.missing)
 		say(r, WARN, "run any container: minirun adds them to DOCKER-USER",
 		    "Docker's FORWARD policy is DROP and DOCKER-USER does not hold minirun's "
 		    "rules yet");

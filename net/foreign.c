@@ -492,11 +492,11 @@ static char *warning_text(const struct chain_scan *sc, const char *bridge)
 
 /* fix: insert our DOCKER-USER rules where missing; else only say so. */
 static int scan_and_fix(struct nl *nl, const char *bridge, bool fix, char **warning,
-			bool *docker_missing, struct mr_err *err)
+			struct foreign_docker *docker_seen, struct mr_err *err)
 {
 	*warning = NULL;
-	if (docker_missing)
-		*docker_missing = false;
+	if (docker_seen)
+		*docker_seen = (struct foreign_docker){0};
 	if (!bridge || !*bridge || strlen(bridge) >= IFNAMSIZ)
 		return mr_error(err, EINVAL, "foreign firewalls: bad bridge name"), -EINVAL;
 
@@ -544,8 +544,8 @@ static int scan_and_fix(struct nl *nl, const char *bridge, bool fix, char **warn
 			}
 			retry = docker.intr;
 			if (!retry && docker.ours != OURS_ALL && !fix) {
-				if (docker_missing)
-					*docker_missing = true;
+				if (docker_seen)
+					docker_seen->missing = true;
 			} else if (!retry && docker.ours != OURS_ALL) {
 				r = insert_rules(nl, bridge, OURS_ALL & ~docker.ours, genid, err);
 				if (r == -ERESTART) { /* the ruleset changed since we looked */
@@ -562,6 +562,8 @@ static int scan_and_fix(struct nl *nl, const char *bridge, bool fix, char **warn
 		}
 		if (retry)
 			continue;
+		if (docker_seen)
+			docker_seen->hop = need_docker;
 		*warning = warning_text(&sc, bridge);
 		return 0;
 	}
@@ -572,8 +574,8 @@ int foreign_allow_bridge(struct nl *nl, const char *bridge, char **warning, stru
 	return scan_and_fix(nl, bridge, true, warning, NULL, err);
 }
 
-int foreign_check(struct nl *nl, const char *bridge, char **warning, bool *docker_missing,
+int foreign_check(struct nl *nl, const char *bridge, char **warning, struct foreign_docker *docker,
 		  struct mr_err *err)
 {
-	return scan_and_fix(nl, bridge, false, warning, docker_missing, err);
+	return scan_and_fix(nl, bridge, false, warning, docker, err);
 }

@@ -46,8 +46,14 @@
  * wider than what our own forward chain lets reach the containers anyway. */
 int foreign_allow_bridge(struct nl *nl, const char *bridge, char **warning, struct mr_err *err);
 
-/* The same look, changing nothing (`minirun doctor`): *warning as above, and
- * *docker_missing when Docker's DOCKER-USER lacks minirun's rules (the next
- * run adds them). */
-int foreign_check(struct nl *nl, const char *bridge, char **warning, bool *docker_missing,
+/* What foreign_check() saw of Docker's firewall. */
+struct foreign_docker {
+	bool hop;     /* its FORWARD drops and jumps to DOCKER-USER: mini0's
+		       * forwarded packets pass there too (`minirun net explain`) */
+	bool missing; /* DOCKER-USER lacks minirun's rules (the next run adds them) */
+};
+
+/* The same look, changing nothing (`minirun doctor`, `minirun net explain`):
+ * *warning as above, and *docker (may be NULL) filled. */
+int foreign_check(struct nl *nl, const char *bridge, char **warning, struct foreign_docker *docker,
 		  struct mr_err *err);

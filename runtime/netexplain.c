@@ -14,6 +14,7 @@
 
 #include "../common/cleanup.h"
 #include "../net/addr.h"
+#include "../net/foreign.h"
 #include "../net/nl.h"
 #include "inspect.h"
 
@@ -28,6 +29,7 @@ struct ex {
 	FILE *out;
 	const struct container *c;
 	struct host_view h;
+	struct foreign_docker docker; /* Docker's FORWARD, read from the kernel */
 	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], subnet[INET_ADDRSTRLEN];
 	int step;
 };
@@ -181,6 +183,38 @@ static void route_hop(struct ex *x)
 	cmd(x, "ip route get %s", x->ip);
 }
 
+/* Docker's firewall as the forwarded paths meet it; nothing when it cannot
+ * be read (the paths are explained without it). */
+static void docker_view_read(struct foreign_docker *d)
+{
+	_cleanup_free_ char *warning = NULL;
+	struct mr_err e = {0};
+	struct nl nf;
+
+	*d = (struct foreign_docker){0};
+	if (nl_open(&nf, NETLINK_NETFILTER, &e) == 0) {
+		foreign_check(&nf, NET_BRIDGE_NAME, &warning, d, &e);
+		nl_close(&nf);
+	}
+	mr_error_clear(&e);
+}
+
+/* A forwarded packet also passes Docker's FORWARD (its own table and hook:
+ * a drop there is final), which first jumps to DOCKER-USER. */
+static void docker_hop(struct ex *x, const char *rule, const char *why)
+{
+	if (!x->docker.hop)
+		return;
+	hop(x,
+	    "Docker's firewall judges it too: chain FORWARD of table ip filter drops by policy, "
+	    "but jumps first to DOCKER-USER, where minirun's rule '%s' accepts it (%s).%s",
+	    rule, why,
+	    x->docker.missing ? " minirun's rules are not there now: Docker drops it until the "
+				"next `minirun run` puts them back."
+			      : "");
+	cmd(x, "iptables -L DOCKER-USER -n -v");
+}
+
 static void from_lan(struct ex *x, const struct nft_port *p)
 {
 	const char *dst = p->host_ip.s_addr == INADDR_ANY ? x->h.lan_ip : NULL;
@@ -211,6 +245,9 @@ static void from_lan(struct ex *x, const struct nft_port *p)
 	    "address stays the source: the container sees who connected.",
 	    NET_BRIDGE_NAME, x->ip, NET_BRIDGE_NAME);
 	cmd(x, "nft list chain inet minirun forward");
+	docker_hop(
+	    x, "-o " NET_BRIDGE_NAME " -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -j ACCEPT",
+	    "its destination was rewritten by DNAT");
 	to_bridge_port(x, p, "");
 }
 
@@ -283,6 +320,9 @@ static void way_out(struct ex *x)
 	    x->h.up_if, NET_BRIDGE_NAME);
 	cmd(x, "ip route show default");
 	cmd(x, "sysctl net.ipv4.ip_forward");
+	docker_hop(x, "-i " NET_BRIDGE_NAME " -j ACCEPT",
+		   "after two RETURNs that leave traffic towards docker0 and br-+ to Docker's own "
+		   "rules");
 	hop(x,
 	    "Chain postrouting's rule 'ip saddr %s/%d oifname != \"%s\" masquerade' gives it "
 	    "the source %s, the address of %s: the outside has no route back to %s/%d.",
@@ -385,6 +425,7 @@ int netexplain_print(const char *root, const char *ref, const char *port, FILE *
 	a4(c.net.gateway, x.gw);
 	a4(c.net.subnet, x.subnet);
 	host_view_read(&x.h);
+	docker_view_read(&x.docker);
 	header(&x);
 	if (p) {
 		if (!port && c.net.n_ports > 1)

@@ -123,6 +123,13 @@ check_eq "a container reaches another one at its address" \
 	"$(mr run --rm --init "$ROOTFS" timeout 3 wget -qO- "http://$WEB_IP/" 2>/dev/null)" "$web"
 check_eq "a container reaches another one's published port on the host" \
 	"$(mr run --rm --init "$ROOTFS" timeout 3 wget -qO- http://198.51.100.1:8080/ 2>/dev/null)" "$web"
+ex=$(mr net explain web 2>&1)
+ex_has() { grep -qF -- "$1" <<<"$ex"; }
+check "net explain: the LAN's packet passes Docker's FORWARD by minirun's DNAT rule in DOCKER-USER" \
+	ex_has "DOCKER-USER, where minirun's rule '-o $BR -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -j ACCEPT' accepts it"
+check "... and the way out by its -i rule" ex_has "DOCKER-USER, where minirun's rule '-i $BR -j ACCEPT' accepts it"
+check_eq "... each with the command that shows it, and no rule said missing" \
+	"$(grep -c '^      \$ iptables -L DOCKER-USER -n -v$' <<<"$ex") $(grep -c 'not there now' <<<"$ex")" "2 0"
 check_eq "the LAN neighbour cannot reach the container's address directly (issue 5)" \
 	"$(in_lan curl -s --max-time 2 "http://$WEB_IP/")" ""
 in_host nft flush chain inet minirun forward
@@ -138,6 +145,8 @@ probe=$BGPID
 wait_for 30 grep -q ready "$T_DIR/probe" || diag "the probe container did not say ready in 30 s"
 ipt -D DOCKER-USER -i "$BR" -m comment --comment minirun -j ACCEPT
 ipt -D DOCKER-USER -o "$BR" -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment minirun -j ACCEPT
+ex=$(mr net explain web 2>&1)
+check_eq "net explain says when minirun's DOCKER-USER rules are gone (both paths)" "$(grep -c 'not there now' <<<"$ex")" 2
 kill -USR1 "$probe"
 # Bounded: a signal lost on a busy machine must fail the check, not hang.
 wait_for 15 sh -c "sed 1d '$T_DIR/probe' | grep -q ." || kill -TERM "$probe" 2>/dev/null

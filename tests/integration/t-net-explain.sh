@@ -19,6 +19,7 @@ check "the container reaches the upstream" mr exec web wget -qO- http://203.0.11
 
 out=$(mr net explain web --port 8080); rc=$?
 check_eq "net explain exits 0" "$rc" 0
+check_eq "no Docker here: no DOCKER-USER hop (t-bridge-docker.sh has one)" "$(grep -c DOCKER-USER <<<"$out")" 0
 check_match "names the container's address and veth" "$out" "eth0 10\\.99\\.0\\.2/16.*veth pair: $veth"
 check_match "reads the host's LAN address from the kernel" "$out" 'From the LAN: a neighbour connects to 198\.51\.100\.1:8080/tcp'
 check_match "and its way out" "$out" 'source 203\.0\.113\.2, the address of up0'
