@@ -130,6 +130,8 @@ int container_exec(const char *root, struct exec_opts *o, struct mr_err *err)
 			goto out;
 		}
 	}
+	/* The same program as `run`'s, from the root's cache (built once). */
+	security_prepare(rootfd, &c.sec);
 	o->default_workdir = c.workdir && *c.workdir ? c.workdir : "/";
 	if (merge_env(&c.env, &o->env, &env) < 0) {
 		mr_error(err, ENOMEM, "exec");
@@ -161,6 +163,7 @@ out:
 		if (nsfd[i] >= 0)
 			close(nsfd[i]);
 	strv_free(&env);
+	security_release(&c.sec);
 	container_free(&c);
 	return status;
 }

@@ -59,6 +59,16 @@ printf 'minirun seccomp 1; libseccomp 0.0.0; other kernel\n' >"$ROOT/seccomp.bpf
 check_eq "a stale key is not used: filtered" "$(filtered)" $'Seccomp:\t2'
 check_eq "... and the cache is written anew" "$(md5sum <"$ROOT/seccomp.bpf")" "$sum"
 
+# exec loads the same cached program: a missing cache is built by exec too.
+mr run -d --name ex --network none "$ROOTFS" sleep 300 >/dev/null
+rm -f "$ROOT/seccomp.bpf"
+check_eq "exec: filtered, from the cache" "$(mr exec ex grep '^Seccomp:' /proc/self/status)" $'Seccomp:\t2'
+check_eq "... which it built when missing, the same program" "$(md5sum <"$ROOT/seccomp.bpf" 2>&1)" "$sum"
+printf 'minirun seccomp 1; libseccomp 0.0.0; other kernel\n' >"$ROOT/seccomp.bpf"
+check_eq "exec: a stale key is not used: filtered" "$(mr exec ex grep '^Seccomp:' /proc/self/status)" $'Seccomp:\t2'
+check "... and exec still cannot make a namespace (unshare)" sh -c "! $MINIRUN --root $ROOT exec ex unshare -n true"
+mr rm -f ex >/dev/null
+
 # Unconfined asks for no filter, cache or not.
 check_eq "--security-opt seccomp=unconfined: no filter" \
 	"$(mr run --rm --network none --security-opt seccomp=unconfined "$ROOTFS" grep '^Seccomp:' /proc/self/status)" \
