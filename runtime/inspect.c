@@ -36,14 +36,11 @@ bool container_running(const struct container *c)
 
 static json_t *time_json(const struct timespec *t)
 {
-	char buf[64], out[96];
-	struct tm tm;
+	char out[STATE_TIME_LEN];
 
 	if (!t->tv_sec)
 		return json_string("0001-01-01T00:00:00Z"); /* Docker's zero time */
-	gmtime_r(&t->tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, sizeof(out), "%s.%09ldZ", buf, t->tv_nsec);
+	state_time_text(t, out);
 	return json_string(out);
 }
 

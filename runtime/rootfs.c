@@ -105,27 +105,37 @@ int rootfs_check_image(const char *path, char *abs, struct mr_err *err)
 	return 0;
 }
 
-/* Open (making it if missing) directory name directly below dirfd, refusing a
- * symlink or non-directory in its place. Returns an O_PATH fd. */
+#define DIR_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/* A directory's open failed (errno): why, for shown. */
+static int dir_error(const char *shown, struct mr_err *err)
+{
+	if (errno == ENOTDIR || errno == ELOOP)
+		return mr_error(err, 0, "rootfs: %s is a symlink or not a directory", shown);
+	return mr_error(err, errno, "rootfs: open %s", shown);
+}
+
+/* Make directory name below dirfd (one there already will do) and open it,
+ * refusing a symlink or non-directory in its place. Returns an O_PATH fd. */
+static int dir_new(int dirfd, const char *name, const char *shown, struct mr_err *err)
+{
+	int fd;
+
+	if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+		return mr_error(err, errno, "rootfs: mkdir %s", shown);
+	fd = openat(dirfd, name, DIR_FLAGS);
+	return fd >= 0 ? fd : dir_error(shown, err);
+}
+
+/* The same, opening first: an image has most of them, and a failed mkdir
+ * costs a lookup of its own. */
 static int dir_below(int dirfd, const char *name, const char *shown, struct mr_err *err)
 {
-	const int flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-	/* open first: an image has most of them, and a failed mkdir costs a
-	 * lookup of its own */
-	int fd = openat(dirfd, name, flags);
+	int fd = openat(dirfd, name, DIR_FLAGS);
 
-	if (fd < 0 && errno == ENOENT) {
-		if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
-			return mr_error(err, errno, "rootfs: mkdir %s", shown);
-		fd = openat(dirfd, name, flags);
-	}
-	if (fd < 0) {
-		if (errno == ENOTDIR || errno == ELOOP)
-			return mr_error(err, 0, "rootfs: %s is a symlink or not a directory",
-					shown);
-		return mr_error(err, errno, "rootfs: open %s", shown);
-	}
-	return fd;
+	if (fd >= 0)
+		return fd;
+	return errno == ENOENT ? dir_new(dirfd, name, shown, err) : dir_error(shown, err);
 }
 
 /* --explain: `VERB merged/etc/NAME`, a change file_below() makes. */
@@ -144,29 +154,37 @@ static void explain_etc(const char *verb, const char *name)
  * work directory) just to be covered by the bind mount. */
 static int file_below(int dirfd, const char *name, struct mr_err *err)
 {
+	const int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
 	struct stat st;
-	bool missing = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0;
-	int fd;
+	/* open first: an image has most of them, as regular files */
+	int fd = openat(dirfd, name, flags);
 
-	if (!missing && !S_ISREG(st.st_mode)) {
+	if (fd >= 0) {
+		int e = fstat(fd, &st) < 0 ? errno : 0;
+
+		if (!e && S_ISREG(st.st_mode))
+			return fd;
+		close(fd);
+		if (e)
+			return mr_error(err, e, "rootfs: /etc/%s", name);
 		if (S_ISDIR(st.st_mode))
 			return mr_error(err, 0, "rootfs: /etc/%s is a directory", name);
 		explain_etc("rm", name);
 		if (unlinkat(dirfd, name, 0) < 0)
 			return mr_error(err, errno, "rootfs: replace /etc/%s", name);
+	} else if (errno != ENOENT) {
+		return mr_error(err, errno, "rootfs: /etc/%s", name);
 	}
 	/* the bind mount needs a file to mount on */
-	if (missing || !S_ISREG(st.st_mode)) {
-		explain_etc("touch", name);
-		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0)
-			return mr_error(err, errno, "rootfs: /etc/%s", name);
-		close(fd);
-	}
-	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	explain_etc("touch", name);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return mr_error(err, errno, "rootfs: /etc/%s", name);
-	/* swapped for something else since the fstatat: not ours to mount on */
+	close(fd);
+	fd = openat(dirfd, name, flags);
+	if (fd < 0)
+		return mr_error(err, errno, "rootfs: /etc/%s", name);
+	/* swapped for something else since: not ours to mount on */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return mr_error(err, 0, "rootfs: /etc/%s is not a regular file", name);
@@ -240,12 +258,12 @@ static int build_dev(int devfd, const char *statedir, struct mr_err *err)
 		if (symlinkat(links[i].target, devfd, links[i].name) < 0)
 			return mr_error(err, errno, "symlink /dev/%s", links[i].name);
 	}
-	pts = dir_below(devfd, "pts", "/dev/pts", err);
+	pts = dir_new(devfd, "pts", "/dev/pts", err); /* a fresh tmpfs: nothing there */
 	if (pts < 0 ||
 	    mount_at_fd(statedir, "devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC,
 			"newinstance,ptmxmode=0666,mode=0620,gid=5", "/dev/pts", err) < 0)
 		return -1;
-	shm = dir_below(devfd, "shm", "/dev/shm", err);
+	shm = dir_new(devfd, "shm", "/dev/shm", err);
 	if (shm < 0 || mount_at_fd(statedir, "shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 				   "mode=1777,size=65536k", "/dev/shm", err) < 0)
 		return -1;
@@ -285,9 +303,16 @@ int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err)
 	explain_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return mr_error(err, errno, "make mounts private");
+	/* volatile (--rm): the overlay never syncs its upper layer, neither on
+	 * fsync nor at its unmount, which comes with the container's last
+	 * process and would otherwise sync the whole filesystem of --root
+	 * (a journal commit on a disk). A --rm container's layer is removed
+	 * right after, and one left by a crash is only ever removed (gc), never
+	 * mounted again. Podman mounts a --rm container's overlay so too;
+	 * Docker keeps no --rm difference. */
 	if (asprintf(&merged, "%s/merged", cfg->statedir) < 0 ||
-	    asprintf(&opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", cfg->image,
-		     cfg->statedir, cfg->statedir) < 0)
+	    asprintf(&opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", cfg->image,
+		     cfg->statedir, cfg->statedir, cfg->volatile_upper ? ",volatile" : "") < 0)
 		return mr_error(err, ENOMEM, "rootfs");
 	/* nodev: a device node in the image (or made later) opens nothing;
 	 * /dev is a tmpfs of its own with just the safe nodes. */
@@ -363,62 +388,94 @@ int rootfs_pivot(const struct rootfs_cfg *cfg, struct mr_err *err)
 	return 0;
 }
 
+/* Hide path: a directory behind an empty read-only tmpfs (*empty, the first
+ * one made, bound again for the others: a bind keeps its read-only flag, and
+ * one superblock is less to make and tear down), a file behind /dev/null.
+ * The kind expected is tried first (one mount, no stat), the other one if
+ * this kernel's is not that kind. Returns 1 if path is not there at all. */
+static int mask_path(const char *path, bool dir, const char **empty, struct mr_err *err)
+{
+	struct stat st;
+
+	/* --explain shows only the mounts made: it looks first */
+	if (explain_on()) {
+		if (lstat(path, &st) < 0)
+			return 1;
+		dir = S_ISDIR(st.st_mode);
+	}
+	for (int tries = 0; tries < 2; tries++, dir = !dir) {
+		const char *src = !dir ? "/dev/null" : *empty ? *empty : "tmpfs";
+		const char *type = dir && !*empty ? "tmpfs" : NULL;
+		unsigned long flags = type ? MS_RDONLY : MS_BIND;
+		const char *data = type ? "size=0" : NULL;
+
+		explain_mount(src, path, type, flags, data);
+		if (mount(src, path, type, flags, data) == 0) {
+			if (type)
+				*empty = path;
+			return 0;
+		}
+		if (errno == ENOENT)
+			return 1; /* not on this kernel */
+		if (errno != ENOTDIR)
+			break;
+	}
+	return mr_error(err, errno, "mask %s", path);
+}
+
+/* Bind path on itself, read-only; 1 if it is not there. */
+static int readonly_path(const char *path, struct mr_err *err)
+{
+	const unsigned long ro =
+	    MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	struct stat st;
+
+	/* no stat first (a path this kernel lacks fails the bind), but for
+	 * --explain, which shows only the mounts made */
+	if (explain_on() && lstat(path, &st) < 0)
+		return 1;
+	explain_mount(path, path, NULL, MS_BIND | MS_REC, NULL);
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		return mr_error(err, errno, "make %s read-only", path);
+	}
+	explain_mount(NULL, path, NULL, ro, NULL);
+	if (mount(NULL, path, NULL, ro, NULL) < 0)
+		return mr_error(err, errno, "make %s read-only", path);
+	return 0;
+}
+
 int rootfs_mask_paths(struct mr_err *err)
 {
 	/* Docker's lists: kernel memory, keys, timers, hardware and firmware
 	 * details are hidden; kernel knobs are read-only. */
-	static const char *const masked[] = {
-	    "/proc/asound",
-	    "/proc/acpi",
-	    "/proc/kcore",
-	    "/proc/keys",
-	    "/proc/latency_stats",
-	    "/proc/timer_list",
-	    "/proc/timer_stats",
-	    "/proc/sched_debug",
-	    "/proc/scsi",
-	    "/sys/firmware",
-	    "/sys/devices/virtual/powercap",
+	static const struct {
+		const char *path;
+		bool dir;
+	} masked[] = {
+	    {"/proc/asound", true},
+	    {"/proc/acpi", true},
+	    {"/proc/kcore", false},
+	    {"/proc/keys", false},
+	    {"/proc/latency_stats", false},
+	    {"/proc/timer_list", false},
+	    {"/proc/timer_stats", false},
+	    {"/proc/sched_debug", false},
+	    {"/proc/scsi", true},
+	    {"/sys/firmware", true},
+	    {"/sys/devices/virtual/powercap", true},
 	};
 	static const char *const readonly[] = {
 	    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 	};
-	const char *empty = NULL; /* the first masked directory's tmpfs */
-	struct stat st;
+	const char *empty = NULL;
 
-	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
-		if (lstat(masked[i], &st) < 0)
-			continue; /* not on this kernel */
-		if (S_ISDIR(st.st_mode) && empty) {
-			/* the same empty read-only tmpfs again (a bind keeps its
-			 * read-only flag): one superblock to make and tear down */
-			explain_mount(empty, masked[i], NULL, MS_BIND, NULL);
-			if (mount(empty, masked[i], NULL, MS_BIND, NULL) < 0)
-				return mr_error(err, errno, "mask %s", masked[i]);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			explain_mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0");
-			if (mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0") < 0)
-				return mr_error(err, errno, "mask %s", masked[i]);
-			empty = masked[i];
-			continue;
-		}
-		explain_mount("/dev/null", masked[i], NULL, MS_BIND, NULL);
-		if (mount("/dev/null", masked[i], NULL, MS_BIND, NULL) < 0)
-			return mr_error(err, errno, "mask %s", masked[i]);
-	}
-	for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
-		const unsigned long ro =
-		    MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-
-		if (lstat(readonly[i], &st) < 0)
-			continue;
-		explain_mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL);
-		explain_mount(NULL, readonly[i], NULL, ro, NULL);
-		if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
-		    mount(NULL, readonly[i], NULL, ro, NULL) < 0)
-			return mr_error(err, errno, "make %s read-only", readonly[i]);
-	}
+	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
+		if (mask_path(masked[i].path, masked[i].dir, &empty, err) < 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++)
+		if (readonly_path(readonly[i], err) < 0)
+			return -1;
 	return 0;
 }

@@ -3,11 +3,14 @@
  * /sys, a minimal /dev, the generated /etc files, then pivot_root. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "../common/err.h"
 
 struct rootfs_cfg {
 	const char *image;    /* ROOTFS directory, absolute: the overlay's lower layer */
 	const char *statedir; /* the container's state directory, absolute */
+	bool volatile_upper;  /* --rm: the upper layer is never synced (see rootfs.c) */
 };
 
 /* The overlay, /proc, /sys and /dev; mounts land in statedir/merged. */

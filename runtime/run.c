@@ -236,7 +236,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 		return -1;
 	if (r->pid == 0) {
 		struct child_cfg cfg = {
-		    .fs = {.image = r->image, .statedir = r->statedir},
+		    .fs = {.image = r->image, .statedir = r->statedir, .volatile_upper = o->rm},
 		    .hostname = r->c.hostname,
 		    .argv = r->c.argv.v,
 		    .env = r->c.env.v,

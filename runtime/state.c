@@ -141,18 +141,41 @@ static json_t *strv_json(const struct strv *s)
 	return a;
 }
 
+void state_time_text(const struct timespec *t, char out[STATE_TIME_LEN])
+{
+	/* By hand from the day count, not gmtime_r(): glibc's loads the time
+	 * zone file (/etc/localtime: an open, two stats and two reads) on its
+	 * first call, and in a run every call is a first one. Days since
+	 * 1970-01-01 become a date in a calendar whose years start on 1 March,
+	 * so that the leap day is a year's last: every 400 years (146097 days)
+	 * repeat, as do the 4-year groups (1461 days) within a century. */
+	long long days = t->tv_sec / 86400, secs = t->tv_sec % 86400;
+	long long z, era, doe, yoe, doy, mp, y, m, d;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	z = days + 719468; /* days since 0000-03-01 */
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;					     /* [0, 146096] */
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);		     /* [0, 365] */
+	mp = (5 * doy + 2) / 153;				     /* March = 0 */
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	snprintf(out, STATE_TIME_LEN, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ", y, m, d,
+		 secs / 3600, secs / 60 % 60, secs % 60, t->tv_nsec);
+}
+
 static json_t *ts_json(const struct timespec *t)
 {
-	char out[128];
-	struct tm tm;
+	char out[STATE_TIME_LEN];
 
 	if (!t->tv_sec)
 		return json_null();
-	gmtime_r(&t->tv_sec, &tm);
-	/* by hand: strftime() loads the local time zone (/etc/localtime) on
-	 * every first call, and a run is a first call */
-	snprintf(out, sizeof(out), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, t->tv_nsec);
+	state_time_text(t, out);
 	return json_string(out);
 }
 
@@ -188,11 +211,27 @@ static json_t *net_json(const struct net_state *n)
 	return o;
 }
 
+/* jansson seeds its hash function on its first object from /dev/urandom (an
+ * open, a read, a close); a new id's random bits serve as well (the seed is
+ * against crafted keys, and a state file's keys are ours). */
+static void seed_json(const char *id)
+{
+	uint32_t seed = 0;
+
+	for (int i = 0; i < 8 && id[i]; i++)
+		seed =
+		    seed << 4 | (uint32_t)(id[i] <= '9' ? id[i] - '0' : (id[i] | 0x20) - 'a' + 10);
+	json_object_seed(seed ? seed : 1); /* 0 would read /dev/urandom */
+}
+
 int state_save(int rootfd, const struct container *c, struct mr_err *err)
 {
-	_cleanup_json_ json_t *o = json_object();
+	_cleanup_json_ json_t *o = NULL;
 	_cleanup_free_ char *text = NULL, *dir = cdir(c->id);
 	_cleanup_close_ int dfd = -1;
+
+	seed_json(c->id);
+	o = json_object();
 
 	json_object_set_new(o, "id", json_string(c->id));
 	json_object_set_new(o, "name", json_string(c->name));
@@ -393,22 +432,26 @@ static int rm_rf_at(int parent, const char *name)
  * state.json last of them, so that a removal cut short leaves a container
  * `gc` knows (or, past it, a directory gc drops as abandoned, as before).
  * Whatever else is there (the container's own files in upper/, a log, an
- * overlay index) is left to rm_rf_at(). */
-static void remove_known(int rootfd, const char *dir)
+ * overlay index) is left to rm_rf_at(). True if the directory is gone. */
+static bool remove_known(int rootfd, const char *dir)
 {
-	static const char *const files[] = {"hosts", "hostname", "resolv.conf"};
-	static const char *const dirs[] = {"upper", "work/work", "work", "merged"};
+	/* (volatile's marker in the work directory: see rootfs.c) */
+	static const char *const files[] = {"hosts", "hostname", "resolv.conf",
+					    "work/work/incompat/volatile/dirty"};
+	static const char *const dirs[] = {
+	    "upper", "work/work/incompat/volatile", "work/work/incompat", "work/work", "work",
+	    "merged"};
 	_cleanup_close_ int fd =
 	    openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
-		return;
+		return false;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		unlinkat(fd, files[i], 0);
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		unlinkat(fd, dirs[i], AT_REMOVEDIR);
 	unlinkat(fd, "state.json", 0);
-	unlinkat(rootfd, dir, AT_REMOVEDIR);
+	return unlinkat(rootfd, dir, AT_REMOVEDIR) == 0;
 }
 
 int state_remove(int rootfd, const struct container *c, struct mr_err *err)
@@ -425,8 +468,7 @@ int state_remove(int rootfd, const struct container *c, struct mr_err *err)
 		if (n == ID_LEN && memcmp(target, c->id, ID_LEN) == 0)
 			unlinkat(rootfd, link, 0);
 	}
-	remove_known(rootfd, dir);
-	if (rm_rf_at(rootfd, dir) < 0)
+	if (!remove_known(rootfd, dir) && rm_rf_at(rootfd, dir) < 0)
 		return mr_error(err, errno, "remove state of %.12s", c->id);
 	return 0;
 }

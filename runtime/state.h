@@ -55,6 +55,10 @@ int state_remove(int rootfd, const struct container *c, struct mr_err *err);
 int state_lookup(int rootfd, const char *ref, char id[ID_LEN + 1], struct mr_err *err);
 /* All container ids (unsorted). */
 int state_list(int rootfd, struct strv *ids, struct mr_err *err);
+/* t as UTC in RFC 3339 with nanoseconds (Docker's Created):
+ * 2026-11-23T22:57:48.123456789Z. */
+#define STATE_TIME_LEN 80
+void state_time_text(const struct timespec *t, char out[STATE_TIME_LEN]);
 /* Open the container's directory (O_PATH|O_DIRECTORY|O_CLOEXEC). */
 int state_dir_open(int rootfd, const char *id, struct mr_err *err);
 

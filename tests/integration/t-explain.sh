@@ -302,7 +302,7 @@ line=$(grep '^ctr# mount -t overlay ' "$T_DIR/long.txt")
 got=$(mount() { printf '%s\n' "$@"; }; eval "${line#ctr# }")
 sd=$(printf '%s\n' "$got" | sed -n 's/^nodev,lowerdir=.*,upperdir=\(.*\)\/upper,workdir=.*/\1/p')
 check_eq "the overlay's mount line, pasted: the image's path and the state directory whole" \
-	"$got" "$(printf '%s\n' -t overlay -o "nodev,lowerdir=$img,upperdir=$longroot/containers/${sd##*/}/upper,workdir=$longroot/containers/${sd##*/}/work" overlay merged)"
+	"$got" "$(printf '%s\n' -t overlay -o "nodev,lowerdir=$img,upperdir=$longroot/containers/${sd##*/}/upper,workdir=$longroot/containers/${sd##*/}/work,volatile" overlay merged)"
 check_match "... in a state directory of this root" "$sd" "/containers/[0-9a-f]{64}$"
 check "... and nothing pasted ran a command" test ! -e pwned
 check "the /etc files the bind mounts need: the symlink replaced, the missing file made" \

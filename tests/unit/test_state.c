@@ -1,9 +1,11 @@
 /* test_state.c - state directories and state.json on a temporary root. */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../common/fd.h"
@@ -124,6 +126,33 @@ int main(void)
 	CHECK_STR(buf, "About a minute");
 	human_duration(7200, buf, sizeof(buf));
 	CHECK_STR(buf, "2 hours");
+
+	/* the UTC text made by hand, against the C library's, over 1970-2400
+	 * (every 1,000,003 s: all months, leap days, century years) */
+	{
+		int bad = 0;
+		char got[STATE_TIME_LEN], want[STATE_TIME_LEN], ymd[40];
+		struct tm tm;
+
+		for (long long s = 0; s < 13569465600LL && bad < 3; s += 1000003) {
+			struct timespec t = {.tv_sec = (time_t)s,
+					     .tv_nsec = (long)(s % 1000000000)};
+			gmtime_r(&t.tv_sec, &tm);
+			strftime(ymd, sizeof(ymd), "%Y-%m-%dT%H:%M:%S", &tm);
+			snprintf(want, sizeof(want), "%s.%09ldZ", ymd, t.tv_nsec);
+			state_time_text(&t, got);
+			if (strcmp(got, want) != 0) {
+				printf("# %lld: %s, want %s\n", s, got, want);
+				bad++;
+			}
+		}
+		CHECK(bad == 0);
+		state_time_text(&(struct timespec){.tv_sec = 951782400}, got);
+		CHECK_STR(got, "2000-02-29T00:00:00.000000000Z");
+		state_time_text(&(struct timespec){.tv_sec = 4107542399, .tv_nsec = 999999999},
+				got);
+		CHECK_STR(got, "2100-02-28T23:59:59.999999999Z");
+	}
 
 	container_free(&c);
 	container_free(&other);
