@@ -189,13 +189,8 @@ static int netns_sysctls(struct mr_err *err)
 	return 0;
 }
 
-void prepare_exec(void)
+void signals_default(void)
 {
-	sigset_t none;
-
-	/* Nothing of minirun's may reach the command: no fd above 2, no
-	 * ignored or blocked signal (whatever the caller of minirun had). */
-	cloexec_from_3();
 	/* The raw call: glibc refuses to touch the two real-time signals it
 	 * keeps for itself, but a caller may have left them ignored. */
 	for (int s = 1; s < NSIG; s++) {
@@ -208,6 +203,16 @@ void prepare_exec(void)
 		if (s != SIGKILL && s != SIGSTOP)
 			syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof(dfl.mask));
 	}
+}
+
+void prepare_exec(void)
+{
+	sigset_t none;
+
+	/* Nothing of minirun's may reach the command: no fd above 2, no
+	 * blocked signal (whatever the caller of minirun had; the ignored
+	 * ones went with signals_default()). */
+	cloexec_from_3();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
@@ -268,6 +273,10 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 	 * reaper too, which is forked below). Before "go": nothing after it
 	 * needs a privilege, and the kernel's work on the filter (checking and
 	 * compiling it) overlaps the parent's on the network. */
+	/* Before the seccomp filter, which every one of these 62 calls would
+	 * run through. Nothing here needs the caller's dispositions (the
+	 * reaper of --init waits for its signals blocked). */
+	signals_default();
 	explain_note("then capabilities down to Docker's set, no_new_privs, the seccomp filter "
 		     "(docs/security.md), and exec%s:",
 		     cfg->init ? " (--init: PID 1 is minirun's reaper, the command its child)"

@@ -28,8 +28,11 @@ __attribute__((noreturn)) void child_main(const struct child_cfg *cfg, int sync_
  * /dev/null unless -i. We must be a session leader for -t. */
 int setup_stdio(int sync_fd, bool tty, bool interactive, struct mr_err *err);
 
+/* Before the seccomp filter of a container process: every signal's
+ * disposition the default (exec keeps an ignored one). */
+void signals_default(void);
 /* Just before exec in a container: every fd above 2 close-on-exec, every
- * signal default and unblocked. */
+ * signal unblocked. */
 void prepare_exec(void);
 
 /* Exec argv with PATH taken from env, Docker's way: 127 when not found, 126

@@ -93,6 +93,7 @@ static __attribute__((noreturn)) void joiner(const int *nsfd, const struct exec_
 		setsid();
 		if (setup_stdio(sync_fd, o->tty, o->interactive, &err) < 0)
 			sync_fail(sync_fd, &err);
+		signals_default();
 		if (security_apply(sec, &err) < 0)
 			sync_fail(sync_fd, &err);
 		prepare_exec();

@@ -39,7 +39,7 @@ check_eq "exec without -i: stdin is /dev/null" "$(echo in | mr exec web cat)" ""
 
 # exec: nothing of the caller's reaches the command either.
 check_eq "exec: a caller's fd 7 does not reach the command" "$(exec 7>"$T_DIR/leak"; mr exec web ls /proc/self/fd | tr '\n' ' ')" "0 1 2 3 "
-check_eq "exec: signals the caller ignores are not ignored" "$(trap '' HUP; mr exec web grep SigIgn /proc/self/status)" "SigIgn:	0000000000000000"
+check_eq "exec: signals the caller ignores are not ignored" "$(trap '' HUP RTMIN; mr exec web grep SigIgn /proc/self/status)" "SigIgn:	0000000000000000"
 
 # run -d does not keep the caller's pipes open (a $(...) around it returns).
 out=$(timeout 5 "$MINIRUN" --root "$ROOT" run -d --network none --name piped "$BB" sleep 30 | wc -l)

@@ -110,7 +110,8 @@ exec 7>"$T_DIR/leak"
 check_eq "a caller's fd 7 does not reach the container" "$(run ls /proc/1/fd | tr '\n' ' ')" "0 1 2 3 "
 exec 7>&-
 check_eq "--init's PID 1 holds only 0, 1 and 2" "$(mr run --rm --init --network none "$ROOTFS" ls /proc/1/fd | tr '\n' ' ')" "0 1 2 "
-check_eq "signals the caller ignores are not ignored inside" "$(trap '' HUP USR1; mr run --rm --network none "$ROOTFS" grep SigIgn /proc/self/status)" "SigIgn:	0000000000000000"
+check_eq "signals the caller ignores (a real-time one too) are not ignored inside" "$(trap '' HUP USR1 RTMIN RTMAX; mr run --rm --network none "$ROOTFS" grep SigIgn /proc/self/status)" "SigIgn:	0000000000000000"
+check_eq "... nor in --init's command, nor in its reaper (PID 1)" "$(trap '' HUP USR1 RTMIN RTMAX; mr run --rm --init --network none "$ROOTFS" grep SigIgn /proc/self/status /proc/1/status)" $'/proc/self/status:SigIgn:\t0000000000000000\n/proc/1/status:SigIgn:\t0000000000000000'
 check_eq "the container's umask is 0022 whatever the caller's" "$(umask 077; mr run --rm --network none "$ROOTFS" sh -c 'umask; stat -c %a / /etc/hosts')" $'0022\n755\n644'
 out=$(mr run --rm --network none -w /etc/passwd/x "$ROOTFS" true 2>&1)
 check_eq "a child failure before exec is reported as itself (exit 125)" "$?" 125
