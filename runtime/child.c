@@ -153,42 +153,6 @@ static void explain_exec(char *const *env, char *const *argv)
 	explain_cmdv(EXPLAIN_CTR, w, (const char *const *)argv);
 }
 
-/* A /proc/sys file that may be missing (no IPv6: nothing to do). */
-static int write_sys(const char *path, const char *value, struct mr_err *err)
-{
-	if (explain_on() && access(path, F_OK) == 0) {
-		char kv[128], *p;
-		snprintf(kv, sizeof(kv), "%s=%s", path + strlen("/proc/sys/"), value);
-		for (p = kv; *p && *p != '='; p++)
-			if (*p == '/')
-				*p = '.';
-		EXPLAIN(EXPLAIN_CTR, "sysctl", "-w", kv);
-	}
-	if (write_string_file(path, value) < 0 && errno != ENOENT)
-		return mr_error(err, errno, "write %s", path);
-	return 0;
-}
-
-/* In the container's own network namespace, while /proc/sys is still
- * writable. No IPv6 router advertisements are accepted (eth0, if the parent
- * made it already, and every interface made later). And Docker's sysctls:
- * any user may bind ports below 1024 and open ICMP echo sockets (ping
- * without CAP_NET_RAW). The host's namespace (--network host) is left alone. */
-static int netns_sysctls(struct mr_err *err)
-{
-	static const char *const kv[][2] = {
-	    {"/proc/sys/net/ipv6/conf/default/accept_ra", "0"},
-	    {"/proc/sys/net/ipv6/conf/all/accept_ra", "0"},
-	    {"/proc/sys/net/ipv6/conf/eth0/accept_ra", "0"},
-	    {"/proc/sys/net/ipv4/ip_unprivileged_port_start", "0"},
-	    {"/proc/sys/net/ipv4/ping_group_range", "0 2147483647"}};
-
-	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
-		if (write_sys(kv[i][0], kv[i][1], err) < 0)
-			return -1;
-	return 0;
-}
-
 void signals_default(void)
 {
 	/* The raw call: glibc refuses to touch the two real-time signals it
@@ -244,8 +208,6 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 		sync_fail(sync_fd, &err);
 	}
 	if (rootfs_pivot(&cfg->fs, &err) < 0)
-		sync_fail(sync_fd, &err);
-	if (cfg->own_netns && netns_sysctls(&err) < 0)
 		sync_fail(sync_fd, &err);
 	if (rootfs_mask_paths(&err) < 0)
 		sync_fail(sync_fd, &err);

@@ -15,9 +15,8 @@ struct child_cfg {
 	char *const *env; /* complete environment, PATH included */
 	const char *workdir;
 	bool interactive;
-	bool tty;	/* -t: a pty from the container's devpts as stdio */
-	bool init;	/* --init: our own reaper is PID 1 */
-	bool own_netns; /* not --network host: the netns is the container's own */
+	bool tty;  /* -t: a pty from the container's devpts as stdio */
+	bool init; /* --init: our own reaper is PID 1 */
 	struct security sec;
 };
 

@@ -245,7 +245,6 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 		    .tty = o->tty,
 		    .sec = r->c.sec,
 		    .init = o->init,
-		    .own_netns = o->network != NET_HOST,
 		};
 		child_main(&cfg, child_fd);
 	}

@@ -22,9 +22,13 @@ check "ping works (NET_RAW, as in Docker)" run "$ROOTFS" ping -c1 -W1 127.0.0.1
 # group 0 only (as in Docker), also in exec.
 check_eq "the container's supplementary groups are 0 only, not the caller's (4 27 here)" \
 	"$(setpriv --groups 4,27 "$MINIRUN" --root "$ROOT" run --rm --network none "$ROOTFS" sh -c 'grep ^Groups: /proc/self/status' | tr -s '\t ' ' ')" "Groups: 0 "
-# Docker's sysctls in the container's own network namespace.
+# Docker's sysctls in the container's own network namespace (minirun writes
+# them from its own process, entering that namespace for a moment).
+net_sysctls() { cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/net/ipv4/ping_group_range /proc/sys/net/ipv6/conf/default/accept_ra 2>/dev/null | tr -s '\t\n' '  '; }
+before=$(net_sysctls)
 check_eq "ip_unprivileged_port_start 0 and ping_group_range 0 2147483647 (Docker's)" \
 	"$(run "$ROOTFS" cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/net/ipv4/ping_group_range | tr -s '\t\n' '  ')" "0 0 2147483647 "
+check_eq "... and minirun's own namespace keeps its values ($before)" "$(net_sysctls)" "$before"
 check "so port 80 can be bound without NET_BIND_SERVICE" run --cap-drop NET_BIND_SERVICE "$ROOTFS" \
 	sh -c 'nc -l -p 80 & sleep 0.3; kill $!'
 check "chown works (CHOWN)" run "$ROOTFS" chown nobody /tmp
