@@ -664,21 +664,6 @@ static int host_end_no_ipv6(const char *veth, struct mr_err *err)
 	return 0;
 }
 
-/* The container's own namespace, before any link is made in it: no IPv6
- * router advertisements are accepted (default, for eth0 and every interface
- * made later; all). And Docker's: any user may bind ports below 1024 and
- * open ICMP echo sockets (ping without CAP_NET_RAW). Written from here, not
- * by the container, whose setup is what the start waits for. */
-static int container_sysctls(int netns_fd, const char *ns, struct mr_err *err)
-{
-	static const char *const kv[][2] = {{"net/ipv6/conf/default/accept_ra", "0"},
-					    {"net/ipv6/conf/all/accept_ra", "0"},
-					    {"net/ipv4/ip_unprivileged_port_start", "0"},
-					    {"net/ipv4/ping_group_range", "0 2147483647"}};
-
-	return sysctl_set_in_netns(netns_fd, ns, kv, sizeof(kv) / sizeof(kv[0]), err);
-}
-
 int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, struct mr_err *err)
 {
 	struct nl rt = {0}, nf = {0};
@@ -692,10 +677,15 @@ int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, s
 	if (st->mode == NET_HOST)
 		return 0;
 	container_netns_name(id, ns);
-	if (container_sysctls(netns_fd, ns, err) < 0)
-		return -1;
-	if (st->mode == NET_NONE)
+	/* The namespace's settings from here (the container's process waits
+	 * for nothing of ours and would pay them on the start's path), but
+	 * in bridge mode by the container (runtime/child.c), which waits for
+	 * "go" while we build the network: ours is then the longer path. */
+	if (st->mode == NET_NONE) {
+		if (sysctl_netns_defaults(netns_fd, ns, err) < 0)
+			return -1;
 		return setup_container_side(netns_fd, ns, st, err);
+	}
 
 	if (nl_open(&rt, NETLINK_ROUTE, err) < 0)
 		return -1;

@@ -8,8 +8,9 @@
 
 /* Write value to /proc/sys/<key> (dots as slashes) unless it already holds it. */
 int sysctl_set(const char *key, const char *value, struct mr_err *err);
-/* In the network namespace netns_fd (ns: its by-hand name for --explain),
- * write each kv[i][1] to /proc/sys/kv[i][0] (slashes); a file that is missing
- * is skipped (no IPv6). The caller's namespace is back on return. */
-int sysctl_set_in_netns(int netns_fd, const char *ns, const char *const (*kv)[2], size_t n,
-			struct mr_err *err);
+/* A container's own network namespace's settings (accept_ra 0; Docker's
+ * ip_unprivileged_port_start and ping_group_range), each /proc/sys file that
+ * is missing skipped. Written in netns_fd (ns: its by-hand name for
+ * --explain), entered for a moment; or with netns_fd -1 in the caller's own
+ * (the container's process, before /proc/sys is read-only). */
+int sysctl_netns_defaults(int netns_fd, const char *ns, struct mr_err *err);

@@ -20,6 +20,7 @@
 #include "../common/cleanup.h"
 #include "../common/explain.h"
 #include "../common/fd.h"
+#include "../net/sysctl.h"
 #include "spawn.h"
 #include "tty.h"
 
@@ -208,6 +209,8 @@ void child_main(const struct child_cfg *cfg, int sync_fd)
 		sync_fail(sync_fd, &err);
 	}
 	if (rootfs_pivot(&cfg->fs, &err) < 0)
+		sync_fail(sync_fd, &err);
+	if (cfg->netns_sysctls && sysctl_netns_defaults(-1, NULL, &err) < 0)
 		sync_fail(sync_fd, &err);
 	if (rootfs_mask_paths(&err) < 0)
 		sync_fail(sync_fd, &err);

@@ -9,6 +9,8 @@
 #include "security.h"
 
 struct child_cfg {
+	/* the network namespace's settings are ours to write (bridge mode) */
+	bool netns_sysctls;
 	struct rootfs_cfg fs;
 	const char *hostname;
 	char *const *argv;

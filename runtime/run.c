@@ -245,6 +245,7 @@ static int run_start(struct run *r, const struct run_opts *o, const char *root, 
 		    .tty = o->tty,
 		    .sec = r->c.sec,
 		    .init = o->init,
+		    .netns_sysctls = o->network == NET_BRIDGE,
 		};
 		child_main(&cfg, child_fd);
 	}
