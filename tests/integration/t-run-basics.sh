@@ -25,6 +25,11 @@ check "/sys is read-only" run sh -c '! touch /sys/x 2>/dev/null && grep -q " /sy
 check "/dev has null zero full random urandom tty" run sh -c 'for d in null zero full random urandom tty; do [ -c /dev/$d ] || exit 1; done'
 check "/dev/pts is a private devpts with ptmx" run sh -c 'grep -q "/dev/pts devpts" /proc/mounts && [ -L /dev/ptmx ]'
 check "/dev/shm is a tmpfs" run sh -c 'grep -q "/dev/shm tmpfs" /proc/mounts'
+check "--rm: the overlay is volatile (its unmount syncs nothing)" run sh -c 'grep -q "^overlay / overlay .*volatile" /proc/mounts'
+out=$(mr run --network none --name keeps "$ROOTFS" grep "^overlay / " /proc/mounts)
+check_match "without --rm it is not (its layer stays)" "$out" '^overlay / overlay [^ ]*upperdir='
+check "... that is: no volatile" sh -c "! printf '%s' '$out' | grep -q volatile"
+mr rm keeps >/dev/null
 check "only lo in none mode, and it is up" run sh -c '[ "$(ls /sys/class/net)" = lo ] && ip link show lo | grep -q UP'
 check "host mode shares the host's interfaces" sh -c "[ \"\$('$MINIRUN' --root '$ROOT' run --rm --network host '$ROOTFS' ls /sys/class/net | sort)\" = \"\$(ls /sys/class/net | sort)\" ]"
 # Seen from the host, so no tool inside adds fds of its own.

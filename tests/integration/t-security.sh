@@ -51,6 +51,11 @@ check "the image's root is nodev" run "$ROOTFS" sh -c 'grep -q "^overlay / overl
 check "/proc/timer_list is masked" run "$ROOTFS" sh -c '[ ! -s /proc/timer_list ] || [ -z "$(cat /proc/timer_list)" ]'
 check "/proc/keys is masked" run "$ROOTFS" sh -c '[ -z "$(cat /proc/keys 2>/dev/null)" ]'
 check "/sys/firmware is empty" run "$ROOTFS" sh -c '[ -z "$(ls /sys/firmware 2>/dev/null)" ]'
+# mounted over without a stat first: each one this kernel has, and only those
+masked="/proc/asound /proc/acpi /proc/kcore /proc/keys /proc/latency_stats /proc/timer_list /proc/timer_stats /proc/sched_debug /proc/scsi /sys/firmware /sys/devices/virtual/powercap"
+want=$(for p in $masked; do [ -e "$p" ] && echo "$p"; done)
+got=$(run "$ROOTFS" sh -c "for p in $masked; do grep -q \" \$p \" /proc/mounts && echo \$p; done")
+check_eq "every masked path this kernel has is mounted over ($(echo $want))" "$got" "$want"
 check "/proc/sys is read-only" run "$ROOTFS" sh -c '! echo x 2>/dev/null > /proc/sys/kernel/hostname && grep -q " /proc/sys proc ro" /proc/mounts'
 check "/proc/sysrq-trigger is read-only" run "$ROOTFS" sh -c '! echo h 2>/dev/null > /proc/sysrq-trigger'
 check "/sys is read-only" run "$ROOTFS" sh -c '! mkdir /sys/x 2>/dev/null'
