@@ -24,9 +24,13 @@ int state_open_root(const char *path, int *rootfd, struct mr_err *err)
 	struct stat st;
 	int fd;
 
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return mr_error(err, errno, "state root %s", path);
+	/* open first: a root is made once, and opened on every run */
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return mr_error(err, errno, "state root %s", path);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return mr_error(err, errno == ELOOP ? ELOOP : errno, "state root %s", path);
 	if (fstat(fd, &st) < 0 || (st.st_mode & 0022)) {
