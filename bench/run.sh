@@ -379,7 +379,7 @@ neighbouring rows can swap; the ratios move less.
 How it is measured. Every timer is bench/bulk.c's, in C, run inside the
 throwaway namespace: `bulk time` forks, execs and reaps the command and
 reads the monotonic clock just before the fork and just after the reaping;
-the modes take turns, in rounds. (Until this session the bench timed each
+the modes take turns, in rounds. (Until 2026-11-23 the bench timed each
 run between two `$(date +%s%N)` in the shell, which put date's own fork
 and exec, 1-3 ms, into every sample: every ratio against the floor read
 lower than it was, none mode's 1.50x was 1.7-1.8x.) "Invocation -> the
@@ -403,18 +403,27 @@ address (only published ports are reachable): for the neighbour's straight
 path, the same hops as its published one without the DNAT, the bench puts
 one accept rule first in minirun's forward chain while it measures.
 
-Where the time of one run goes, and what was done about it (profiles: `perf
-record -a -g` over 30-40 runs, `perf trace`, `strace -f -T`):
+Where the time of one run goes, and what was done about it (profiles: the
+system-call table above and the split, both from bpftrace; `perf record -a
+-g` over 30-40 runs; `strace -f -T`):
 - Starting minirun: each shared library costs every run its loading and
   relocation. libnftnl, libcap, libseccomp and jansson are linked
   statically (their -dev packages ship the archives; libmnl's does not), so
   minirun starts about as fast as /bin/true.
 - The namespaces: clone with five of them costs what the floor costs (the
   network namespace is most of it: loopback, sysctl tables, nftables' state
-  per namespace). Nothing to cut. But the child is cloned as soon as its
-  state directory exists: the address, the /etc files and the state writes
-  are done by the parent while the child mounts the image (two cores work
-  at once; they meet on the sync socket, "files" then "go").
+  per namespace). But the child is cloned as soon as its state directory
+  exists: the address, the /etc files and the state writes are done by the
+  parent while the child mounts the image (two cores work at once; they
+  meet on the sync socket, "files" then "go"). The namespace's sysctls
+  (accept_ra, Docker's unprivileged ports and ping range) are written by
+  whichever side would otherwise wait: with `--network none` the parent,
+  stepping into the namespace while the child mounts; in bridge mode the
+  child, which waits for the parent's network anyway. Tried and not kept:
+  making the network namespace in a thread of the parent while it prepares
+  (it took the clone from 0.75 to 0.25 ms), but on this 2-vCPU machine the
+  thread mostly started on the parent's own CPU and nothing overlapped; the
+  runs were no faster.
 - State files: state.json is written three times on the way up (the whole
   configuration at once, then created, then running), the /etc files three;
   each was fsynced (about 0.5 ms each on this ext4). No longer: it is runtime
@@ -427,8 +436,9 @@ record -a -g` over 30-40 runs, `perf trace`, `strace -f -T`):
 - The seccomp filter: libseccomp built the same BPF program on every run
   (about 1 ms with its probing of the kernel). It is now built once and kept
   in ROOT/seccomp.bpf behind a key naming the minirun binary, libseccomp and
-  the kernel; a run loads that program as it is (t-seccomp-cache.sh: a
-  damaged or stale cache is built again, never used). The program is a
+  the kernel; a run, and an `exec`, loads that program as it is
+  (t-seccomp-cache.sh: a damaged or stale cache is built again, never
+  used). The program is a
   binary tree of syscall numbers (libseccomp's optimize level 2), not one
   long chain: the kernel checks, JIT-compiles and caches it at load in about
   a third of the time (0.1-0.2 ms rather than 0.3-0.5), and each syscall
@@ -439,9 +449,18 @@ record -a -g` over 30-40 runs, `perf trace`, `strace -f -T`):
   superblock made is one more to tear down when the container exits. They
   are the container; they stay. Trimmed: the image's own /etc files are no
   longer copied up into the container's layer before the bind mounts cover
-  them, the masked directories share one empty read-only tmpfs, and a
-  `--rm` run removes its state directory by the names it made rather than
-  by reading it.
+  them, the masked directories share one empty read-only tmpfs, the masked
+  and read-only paths are mounted without a stat first (a path this kernel
+  lacks fails the mount itself), the image's /etc files are opened before
+  any stat, and a `--rm` run removes its state directory by the names it
+  made rather than by reading it. A `--rm` container's overlay is mounted
+  `volatile` (as Podman does): its unmount at the container's end syncs no
+  disk, which on the ext4 row was a journal commit per run.
+- Small things on the way: the times in state.json are formatted in UTC by
+  hand (glibc's gmtime/localtime read /etc/localtime on every run),
+  jansson's hash seed comes from the container's id (not /dev/urandom), and
+  the signals are set back to their defaults before the seccomp filter is
+  loaded (each of the 62 calls would otherwise pass through it).
 - Bridge mode: the veth pair with its peer born in the container's
   namespace, the bridge port, the container's address and route, and one
   nftables transaction adding the elements: a few ms, mostly RTNL work in
@@ -467,20 +486,17 @@ start, wait, remove), containerd's shim per container and runc's create and
 start, libnetwork's sandbox and its iptables rules. minirun does it all in
 one process: no daemon, no round trips, no shim, no second runtime.
 
-Targets still missed, and why. None mode is near 1.5x the floor, and where
+Targets still missed, and why. None mode sits at about 1.5x the floor
+once both are timed without the shell's own forks (the "How it is
+measured" paragraph: with them, it read 1.5x when it was 1.7-1.8x); where
 it falls moves with the machine's load from one run of the bench to the
-next: beyond the floor's own clone and exit, a run makes its state files
-and the container's 20 or so mounts, detaching the host's tree from the
-container's mount namespace waits for an RCU grace period, the kernel
-compiles the seccomp filter, and the mounts (their superblocks: overlay,
-proc, sysfs, three tmpfs, devpts) are taken down when the container exits.
-On a busy machine those steps, spread over two processes that hand over to
-each other, stretch more than the floor's few. A run with one `-p` was
-10-11x faster than Docker's, not 20x (Docker's takes 360-410 ms here, so
-20x is 18-20 ms), while its
-teardown waited for the kernel once, 10-20 ms (for the freeing of the
-deleted nftables elements, or of the deleted veth, whichever came first);
-on Linux 6.12 and later it waits for neither (see above), and on older
-kernels it still waits for the elements.
+next. What is left beyond the floor's own clone and exit is kernel work
+that makes the container: about 20 mounts (overlay, proc, sysfs, three
+tmpfs, devpts, the /etc binds and the masked and read-only paths), the
+detaching of the host's tree after pivot_root, loading the seccomp
+program, and the teardown of those superblocks when the container exits;
+the system-call table shows each. On a busy machine those steps, spread
+over two processes that hand over to each other, stretch more than the
+floor's few.
 TAIL
 } >docs/performance.md

@@ -120,7 +120,7 @@ ext4 /run). What was done for the two targets that were missed by far
   or routes per veth for the IPv6 routing table walk on each link change,
   fib6_clean_all), and mini0's addresses are asked for alone (strict
   checking), not every link's.
-How a start is timed. Until this session each start was timed in the
+How a start is timed. Until 2026-11-23 each start was timed in the
 shell with `$(date +%s%N)` around `ip netns exec ... minirun run -d`: both
 date's fork and exec and `ip netns exec` (about 6 ms, the same at 1 and at
 500) were in every sample, and diluted the ratio (it read 1.4-1.6x). Now
