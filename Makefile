@@ -186,8 +186,9 @@ build/bench/bulk: bench/bulk.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -static -o $@ $<
 
-# bpftrace times the split of one run from the scheduler's tracepoints.
-bench-deps: deps
+# bpftrace times the split of one run from the scheduler's tracepoints;
+# Docker's figures come from a private dockerd (docker-deps).
+bench-deps: deps docker-deps
 	$(call apt_missing,bpftrace,bench-deps)
 
 bench: bench-deps all rootfs/busybox build/bench/bulk
@@ -197,20 +198,24 @@ bench: bench-deps all rootfs/busybox build/bench/bulk
 bench-scale: deps all rootfs/busybox build/bench/bulk
 	bench/scale.sh
 
-# Side by side with Docker (tests/compat/compat.sh, docs/docker-differences.md).
-# docker.io is installed when missing, with a policy-rc.d that keeps the
-# package from starting the machine's own dockerd: the suite runs a private
-# one inside a throwaway network namespace and stops it again.
-.PHONY: compat
-compat: deps all rootfs/busybox
+# docker.io, when missing, for the side-by-side runs (compat, bench), with a
+# policy-rc.d that keeps the package from starting the machine's own dockerd:
+# the suite and the bench run a private one inside a throwaway network
+# namespace and stop it again.
+.PHONY: docker-deps
+docker-deps:
 	@if ! command -v dockerd >/dev/null; then \
-		echo "make compat: installing docker.io (its service is not started)"; \
+		echo "make docker-deps: installing docker.io (its service is not started)"; \
 		p=/usr/sbin/policy-rc.d; made=""; \
 		[ -e $$p ] || { printf '#!/bin/sh\nexit 101\n' >$$p; chmod +x $$p; made=1; }; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends docker.io >/dev/null; rc=$$?; \
 		[ -z "$$made" ] || rm -f $$p; [ $$rc = 0 ] || exit $$rc; \
 	fi
+
+# Side by side with Docker (tests/compat/compat.sh, docs/docker-differences.md).
+.PHONY: compat
+compat: deps docker-deps all rootfs/busybox
 	MINIRUN_TEST_ROOTFS=$(CURDIR)/rootfs/busybox tests/compat/compat.sh
 
 clean:

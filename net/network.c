@@ -22,6 +22,7 @@
 #include "../common/explain.h"
 #include "../common/proc.h"
 #include "../common/strv.h"
+#include "../common/testhook.h"
 #include "addr.h"
 #include "conntrack.h"
 #include "foreign.h"
@@ -354,16 +355,19 @@ static int release_leases(struct ipam *ip, struct many_ctx *c, struct nl *nf, si
 	if (c->n == 0 || nl_open(nf, NETLINK_NETFILTER, &ignore) < 0)
 		goto out;
 	del_elements(nf, c);
+	crash_point(21);
 	if (nl_open(&rt, NETLINK_ROUTE, &ignore) == 0) {
 		for (size_t i = 0; i < c->n; i++)
 			retire_veth(&rt, c->veths[i]);
 		nl_close(&rt);
 	}
+	crash_point(22);
 	for (size_t i = 0; i < c->n; i++)
 		if (c->found.v[i]) {
 			explain_released(c->found.v[i], c->cs[i].ip);
 			ipam_release(ip, c->found.v[i], c->cs[i].ip);
 			(*count)++;
+			crash_point(23); /* after the first: some leases gone, some not */
 		}
 out:
 	mr_error_clear(&ignore);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/testhook.h"
 #include "state.h"
 #include "stop.h"
 
@@ -201,10 +202,13 @@ int containers_remove(const char *root, char *const *refs, size_t n, bool force,
 			mr_error_wrap(&e, "rm"), mr_error_print(stderr, e.msg);
 		mr_error_clear(&e);
 	}
+	crash_point(24);
 	for (size_t i = 0; i < n; i++) {
 		struct mr_err e = {0};
 		if (t[i].loaded && state_remove(rootfd, &t[i].c, &e) < 0)
 			t[i].why = TAKE_PTR(e.msg);
+		if (t[i].loaded)
+			crash_point(25); /* after the first: some states gone, some not */
 		mr_error_clear(&e);
 		report(t[i].ref, t[i].why, data);
 		failed |= t[i].why != NULL;

@@ -25,6 +25,7 @@
 #include "../common/cleanup.h"
 #include "../common/explain.h"
 #include "../common/fd.h"
+#include "../common/testhook.h"
 #include "child.h"
 #include "etcfiles.h"
 #include "spawn.h"
@@ -49,21 +50,6 @@ struct run {
 	char image[PATH_MAX];
 	char statedir[PATH_MAX];
 };
-
-/* Test hook: with MINIRUN_TEST_CRASH_AFTER=N, die by SIGKILL right after
- * step N, so tests can show that whatever any step leaves behind is taken
- * back by `minirun gc` or the next run. MINIRUN_TEST_STOP_AFTER=N stops
- * there (SIGSTOP) instead, so that a test can race another verb with it. */
-static void crash_point(int step)
-{
-	const char *v = getenv("MINIRUN_TEST_CRASH_AFTER");
-	const char *stop = getenv("MINIRUN_TEST_STOP_AFTER");
-
-	if (v && atoi(v) == step)
-		raise(SIGKILL);
-	if (stop && atoi(stop) == step)
-		raise(SIGSTOP);
-}
 
 /* Docker's environment: PATH, HOSTNAME, HOME, then -e (later wins). */
 static int build_env(const struct run_opts *o, const char *hostname, struct strv *env)
