@@ -47,6 +47,7 @@ cleanup() {
 	tp_teardown
 	ip netns del "$NS" 2>/dev/null
 	[ -z "${MRROOT:-}" ] || umount "$MRROOT" 2>/dev/null
+	[ -z "${TRACEFS_MOUNTED:-}" ] || umount /sys/kernel/tracing
 	if grep -q " $ROOT" /proc/self/mountinfo; then
 		echo "bench: mounts remain under $ROOT; not removing it" >&2
 	else
@@ -209,8 +210,17 @@ traced_runs() {
 	kill -INT "$bp"
 	wait "$bp" || true
 }
+# bpftrace finds the tracepoints in tracefs; a machine that has it unmounted
+# gets it mounted for the bench, and unmounted again (cleanup).
 SPLIT_TOOL=strace
-command -v bpftrace >/dev/null && SPLIT_TOOL=bpftrace
+TRACEFS_MOUNTED=""
+if command -v bpftrace >/dev/null; then
+	SPLIT_TOOL=bpftrace
+	if [ ! -e /sys/kernel/tracing/events/sched ] && mount -t tracefs tracefs /sys/kernel/tracing; then
+		TRACEFS_MOUNTED=1
+	fi
+	[ -e /sys/kernel/tracing/events/sched ] || SPLIT_TOOL=strace
+fi
 split_run() {
 	local i f=$ROOT/strace.out bp
 	if [ "$SPLIT_TOOL" = bpftrace ]; then
