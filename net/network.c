@@ -267,6 +267,17 @@ static int collect_gone(const struct ipam_lease *l, void *data)
 	return 0;
 }
 
+/* Appends the UDP host ports of ports[n] to out; how many. */
+static size_t udp_ports(const struct nft_port *ports, size_t n, uint16_t *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (ports[i].proto == IPPROTO_UDP)
+			out[k++] = ports[i].host_port;
+	return k;
+}
+
 /* UDP "connections" to the ports of cs that go (one conntrack dump for all). */
 static void flush_udp(struct nl *nf, const struct nft_container *cs, size_t n)
 {
@@ -279,9 +290,7 @@ static void flush_udp(struct nl *nf, const struct nft_container *cs, size_t n)
 	if (total)
 		udp = calloc(total, sizeof(*udp));
 	for (size_t i = 0; udp && i < n; i++)
-		for (size_t j = 0; j < cs[i].n_ports; j++)
-			if (cs[i].ports[j].proto == IPPROTO_UDP)
-				udp[n_udp++] = cs[i].ports[j].host_port;
+		n_udp += udp_ports(cs[i].ports, cs[i].n_ports, udp + n_udp);
 	conntrack_flush_ports(nf, IPPROTO_UDP, udp, n_udp, &ignore);
 	mr_error_clear(&ignore);
 	free(udp);
@@ -724,17 +733,17 @@ int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, s
 		mr_error_wrap(err, "publish ports: a port is already published");
 	if (r < 0)
 		goto out;
-	if (st->n_ports) {
-		/* UDP "connections" to these ports made before may still point elsewhere. */
-		for (size_t i = 0; i < st->n_ports; i++)
-			if (st->ports[i].proto == IPPROTO_UDP &&
-			    conntrack_flush_port(&nf, IPPROTO_UDP, st->ports[i].host_port, err) <
-				0) {
-				r = -1;
-				goto out;
-			}
-	}
+	/* UDP "connections" to these ports made before may still point
+	 * elsewhere (one dump for all of them). */
 	r = 0;
+	if (st->n_ports) {
+		_cleanup_free_ uint16_t *udp = calloc(st->n_ports, sizeof(*udp));
+		size_t n_udp = udp ? udp_ports(st->ports, st->n_ports, udp) : 0;
+		if (!udp)
+			r = mr_error(err, ENOMEM, "publish ports");
+		else if (n_udp && conntrack_flush_ports(&nf, IPPROTO_UDP, udp, n_udp, err) < 0)
+			r = -1;
+	}
 out:
 	nl_close(&rt);
 	nl_close(&nf);
