@@ -369,7 +369,8 @@ clock from invocation to exit, teardown included (\`--rm\`). The floor is
 container is the busybox rootfs running \`/bin/true\`. minirun's state root
 is a tmpfs, as /run is on Debian (on this machine /run is ext4: the row
 "state root on this machine's ext4" shows what that costs). Docker is the distribution's engine
-(\`docker.io\`), started privately by the bench in the same namespace
+(\`docker.io\`, which \`make bench\` installs without starting its service),
+started privately by the bench in the same namespace
 (iptables on, userland proxy off, cgroupfs driver, overlay2), with the same
 rootfs imported as an image; its time includes the client's round trips to
 dockerd, containerd and runc. (Docker's default is the userland proxy on,
@@ -496,17 +497,20 @@ start, wait, remove), containerd's shim per container and runc's create and
 start, libnetwork's sandbox and its iptables rules. minirun does it all in
 one process: no daemon, no round trips, no shim, no second runtime.
 
-Targets still missed, and why. None mode sits at about 1.5x the floor
-once both are timed without the shell's own forks (the "How it is
-measured" paragraph: with them, it read 1.5x when it was 1.7-1.8x); where
-it falls moves with the machine's load from one run of the bench to the
-next. What is left beyond the floor's own clone and exit is kernel work
-that makes the container: about 20 mounts (overlay, proc, sysfs, three
-tmpfs, devpts, the /etc binds and the masked and read-only paths), the
-detaching of the host's tree after pivot_root, loading the seccomp
-program, and the teardown of those superblocks when the container exits;
-the system-call table shows each. On a busy machine those steps, spread
-over two processes that hand over to each other, stretch more than the
-floor's few.
+Where the targets stand. The table of targets says met or missed for this
+run on this machine; none mode is the one nearest its line, and where it
+falls moves with the machine. On 2026-11-23's machine (the floor 2.4-3.0
+ms) it read 1.49-1.58x once both were timed without the shell's own forks
+(the "How it is measured" paragraph: with them, it read 1.5x when it was
+1.7-1.8x); on 2026-12-07's (the floor 7.6-9.3 ms: every fork and exec
+there costs about three times as much, the floor's and minirun's alike) it
+read 1.40-1.41x. What is left beyond the floor's own clone and exit is
+kernel work that makes the container: about 20 mounts (overlay, proc,
+sysfs, three tmpfs, devpts, the /etc binds and the masked and read-only
+paths), the detaching of the host's tree after pivot_root, loading the
+seccomp program, and the teardown of those superblocks when the container
+exits; the system-call table shows each. On a busy machine those steps,
+spread over two processes that hand over to each other, stretch more than
+the floor's few.
 TAIL
 } >docs/performance.md

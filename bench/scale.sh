@@ -99,8 +99,8 @@ ext4 /run). What was done for the two targets that were missed by far
   them all at once, then releases all their networks in one go: one IPAM
   lock, one nftables transaction for all their elements (one RCU wait in
   the kernel instead of one per container), one conntrack dump for all
-  their UDP ports (a dump walks the whole conntrack table, ~10 ms each),
-  then the state directories. `gc` releases dead containers the same way
+  their UDP ports (a dump walks every bucket of the kernel's conntrack
+  table: 2-10 ms each, by machine), then the state directories. `gc` releases dead containers the same way
   (tests/integration/t-rm-many.sh).
 - A start used to read every lease's owner from /proc to find dead ones
   (6 ms at 500), read the lease file twice (2 ms each at 500) and write it
@@ -127,10 +127,10 @@ date's fork and exec and `ip netns exec` (about 6 ms, the same at 1 and at
 `bulk time` (bench/bulk.c) runs inside the namespace and times minirun
 alone, from its fork to its reaping.
 
-Where the growth is (bpftrace, the time inside each system call of the
-starting minirun and its child, summed over 30 starts at 10-40 and at
-400-430 containers, per start; the start grew from about 5.5 to about 7.4
-ms there):
+Where the growth is (on 2026-11-23's machine; bpftrace, the time inside
+each system call of the starting minirun and its child, summed over 30
+starts at 10-40 and at 400-430 containers, per start; the start grew from
+about 5.5 to about 7.4 ms there):
 - veth creation with its bridge port, one RTM_NEWLINK: +0.72 ms; setting
   the port up: +0.25 ms. In the kernel (perf): br_add_if (the bridge's
   list of lower devices, its features, port count and promiscuity walks,
@@ -150,8 +150,14 @@ ms there):
 - the waits for the child (its pivot_root and mounts) make up the rest.
 What minirun does itself stays flat: a start reads and writes only its own
 lease, port claim and state, and one nftables transaction adds its
-elements. The target (at most 1.1x) is missed, by the kernel's walks of
-the bridge's ports and of every task; cutting them would mean a bridge
-per group of containers or no pivot_root, which the design rules out.
+elements. What grows is the kernel's walks of the bridge's ports and of
+every task, 1-2 ms per start at 400-500 containers; whether that stays
+within 1.1x depends on how long the rest of a start takes on the machine.
+On 2026-11-23's machine (the floor 2.4-3 ms, a start about 5.5 ms) the last
+10 starts took about 1.35x the first 10's: missed. On 2026-12-07's, a
+slower one (the floor 7.6-9.3 ms, a start 13.5-16 ms), three runs of this
+script read 0.98x, 1.07x and 1.08x: met, with the same walks. Cutting them
+would mean a bridge per group of containers or no pivot_root, which the
+design rules out.
 PROSE
 } >>docs/performance.md
