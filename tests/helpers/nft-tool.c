@@ -132,7 +132,7 @@ static int run(struct nl *nl, int argc, char **argv, struct mr_err *err)
 		int r;
 		if (parse_proto(argv[2], &proto) < 0 || parse_port(argv[3], &port) < 0)
 			return usage();
-		r = conntrack_flush_port(nl, proto, port, err);
+		r = conntrack_flush_ports(nl, proto, &port, 1, err);
 		if (r < 0)
 			return 1;
 		printf("%d\n", r);
