@@ -583,10 +583,10 @@ static int load_seccomp(struct mr_err *err)
  * three (the binary by device, inode, size and mtime, so a rebuilt minirun
  * builds it again), and later runs load that program as it is. The state
  * root is root's alone (state_open_root refuses one others own or may
- * write). The file is not fsynced (fd.c), so after a power cut it may come
- * back cut or zeroed: a line after the key gives the program's length and
- * checksum, and a program that does not match them is built again, never
- * loaded (a cut program can still be valid BPF, with its end missing). */
+ * write; security_prepare looks again, for exec). The file is not fsynced (fd.c), so after a power
+ * cut it may come back cut or zeroed: a line after the key gives the program's length and checksum,
+ * and a program that does not match them is built again, never loaded (a cut program can still be
+ * valid BPF, with its end missing). */
 
 #define FILTER_CACHE "seccomp.bpf"
 
@@ -699,6 +699,18 @@ static void build_and_cache(int rootfd, struct security *s, const char *key)
 	mr_error_clear(&ignore);
 }
 
+/* The cache is trusted as far as its root is: ours, and writable by no one
+ * else. `run` opens the root through state_open_root, which refuses any
+ * other; `exec` opens it plainly, so it is looked at here again. An
+ * untrusted root gets no cache, read or written: the filter is built when
+ * it is loaded. */
+static bool root_trusted(int rootfd)
+{
+	struct stat st;
+
+	return fstat(rootfd, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 0022);
+}
+
 void security_prepare(int rootfd, struct security *s)
 {
 	_cleanup_free_ char *text = NULL;
@@ -706,7 +718,7 @@ void security_prepare(int rootfd, struct security *s)
 	char key[512];
 	size_t len, klen, n;
 
-	if (!s->seccomp || s->filter || filter_key(key, sizeof(key)) < 0)
+	if (!s->seccomp || s->filter || !root_trusted(rootfd) || filter_key(key, sizeof(key)) < 0)
 		return;
 	klen = strlen(key);
 	if (read_file_at(rootfd, FILTER_CACHE, &text, &len) == 0 && len > klen &&
