@@ -297,6 +297,7 @@ int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err)
 {
 	_cleanup_free_ char *merged = NULL, *opts = NULL;
 	_cleanup_close_ int root = -1, proc = -1, sys = -1, dev = -1, devdir = -1;
+	int r;
 
 	/* Nothing we mount may propagate back to the host. */
 	EXPLAIN(EXPLAIN_CTR, "cd", cfg->statedir);
@@ -317,7 +318,13 @@ int rootfs_build(const struct rootfs_cfg *cfg, struct mr_err *err)
 	/* nodev: a device node in the image (or made later) opens nothing;
 	 * /dev is a tmpfs of its own with just the safe nodes. */
 	explain_mount("overlay", "merged", "overlay", MS_NODEV, opts);
-	if (mount("overlay", merged, "overlay", MS_NODEV, opts) < 0)
+	r = mount("overlay", merged, "overlay", MS_NODEV, opts);
+	if (r < 0 && errno == EINVAL && cfg->volatile_upper) {
+		/* volatile came with Linux 5.10: before it, the overlay as is */
+		opts[strlen(opts) - strlen(",volatile")] = '\0';
+		r = mount("overlay", merged, "overlay", MS_NODEV, opts);
+	}
+	if (r < 0)
 		return mr_error(err, errno, "mount overlay on %s", cfg->image);
 	root = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
