@@ -4,7 +4,9 @@
 # namespaces), and of `docker run --rm` of the same rootfs in the same modes
 # when Docker is installed, all in a throwaway network namespace so the host
 # is left as it was. Then the split of one minirun run (invocation -> the
-# container's exec -> its exit -> minirun's exit) from strace timestamps.
+# container's exec -> its exit -> minirun's exit) from the scheduler's
+# tracepoints (bpftrace; strace timestamps where bpftrace cannot run), and
+# where a -p run's time goes by system call (bpftrace).
 # Prints a table and writes it into docs/performance.md.
 #
 # Docker: a private dockerd is started inside the throwaway namespace by
@@ -19,7 +21,7 @@
 #
 # Environment: ROOTFS (default rootfs/busybox), BENCH_RUNS (31),
 # BENCH_DOCKER_RUNS (= BENCH_RUNS), BENCH_DOCKER=0 to skip Docker,
-# BENCH_SPLIT=0 to skip the strace split, BENCH_SPLIT_RUNS (11),
+# BENCH_SPLIT=0 to skip the split and the system-call table, BENCH_SPLIT_RUNS (11),
 # BENCH_TP_RUNS (9) and BENCH_TP_SECONDS (2) for the data path, BENCH_TMPFS=0
 # to keep minirun's state root on disk. The 500-container runs are
 # bench/scale.sh (make bench-scale).
@@ -277,7 +279,7 @@ syscall_rows() {
 		awk -F'\t' -v runs="$SN" '{printf "| %s | %.1f | %.3f | %s |\n", $2, $3 / runs, $1 / runs / 1e6, $4}'
 }
 split_rows=""
-if [ "${BENCH_SPLIT:-1}" != 0 ] && command -v strace >/dev/null; then
+if [ "${BENCH_SPLIT:-1}" != 0 ] && { [ "$SPLIT_TOOL" = bpftrace ] || command -v strace >/dev/null; }; then
 	echo "bench: split ($SN runs per mode, $SPLIT_TOOL)" >&2
 	for mode in "--network none" "" "-p 18080:80"; do
 		label="\`minirun run --rm ${mode:+$mode }ROOTFS /bin/true\`"
@@ -331,7 +333,7 @@ if [ -n "$split_rows" ]; then
 | --- | ---: | ---: | ---: | ---: |
 ${split_rows%$'\n'}"
 else
-	split_table="(The split of one run was not measured: BENCH_SPLIT=0 or no strace.)"
+	split_table="(The split of one run was not measured: BENCH_SPLIT=0, or neither bpftrace nor strace.)"
 fi
 # Issue 6's targets against this run's figures.
 verdict() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN {if (a == "" || a == "-" || b == "" || b == "-") print "not measured"; else if ((op == "<=" && a + 0 <= b + 0) || (op == ">=" && a + 0 >= b + 0)) print "met"; else print "missed"}'; }

@@ -27,14 +27,19 @@ answer_ms() { # median of 21 fetches of port $1 from 127.0.0.1, connect to close
 	in_ns "$BULK" get 127.0.0.1 "$1" 21 | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.3f", a[int((NR+1)/2)]/1000; else printf "-"}'
 }
 
+# A failed start or removal gives no sample: the bench stops, saying which,
+# rather than take a median over what is left.
 start_one() { # start container i publishing 20000+i; prints its start time in ms (3 decimals)
-	in_ns "$BULK" time 1 $MR run -d --init --name "s$1" -p "$((20000 + $1)):80" "$ROOTFS" \
-		httpd -f -p 80 -h /var/www | awk '{printf "%.3f\n", $1 / 1000}'
+	local us
+	us=$(in_ns "$BULK" time 1 $MR run -d --init --name "s$1" -p "$((20000 + $1)):80" "$ROOTFS" \
+		httpd -f -p 80 -h /var/www) && [ -n "$us" ] || { echo "bench-scale: start $1 failed" >&2; return 1; }
+	awk -v us="$us" 'BEGIN {printf "%.3f\n", us / 1000}'
 }
 
 times=()
 for i in $(seq 1 10); do
-	times+=("$(start_one "$i")")
+	t=$(start_one "$i") || exit 1
+	times+=("$t")
 done
 first=${times[0]}
 median_early=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -43,10 +48,11 @@ rules1=$(rules)
 answer1=$(answer_ms 20001)
 times=()
 for i in $(seq 11 "$N"); do
-	times+=("$(start_one "$i")")
+	t=$(start_one "$i") || exit 1
+	times+=("$t")
 done
 last=${times[-1]}
-median_late=$(printf '%s\n' "${times[@]: -10}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+median_late=$(printf '%s\n' "${times[@]}" | tail -10 | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 rulesN=$(rules)
 for _ in $(seq 50); do in_ns curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$((20000 + N))/" && break; sleep 0.1; done
 answerN=$(answer_ms $((20000 + N)))
@@ -66,7 +72,8 @@ for f in "$ROOT"/containers/*/state.json; do
 done
 ids=$(ls "$ROOT/containers")
 # shellcheck disable=SC2086
-remove=$(in_ns "$BULK" time 1 $MR rm -f $ids | awk '{printf "%d", $1 / 1000}')
+us=$(in_ns "$BULK" time 1 $MR rm -f $ids) && [ -n "$us" ] || { echo "bench-scale: rm -f failed" >&2; exit 1; }
+remove=$(awk -v us="$us" 'BEGIN {printf "%d", us / 1000}')
 left=$(($(ls "$ROOT/containers" | wc -l) + $(in_ns ip -o link | grep -c ': mr' || true)))
 
 table=$(cat <<TABLE

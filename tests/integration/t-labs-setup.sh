@@ -34,7 +34,8 @@ check "lab-host reaches the LAN neighbour" ip netns exec lab-host ping -c1 -W2 1
 has_line() { grep -qxE "$1" <<<"$envout"; } # REGEX: a whole line of env.sh's output
 # env.sh, sourced from the top of the checkout in lab-host, as the README says.
 envout=$(cd "$TOP" && ROOTFS=$ROOTFS nsenter --net=/run/netns/lab-host bash -c '
-	. docs/labs/env.sh || exit 1
+	. docs/labs/env.sh || { [ -z "${LAB:-}" ] || rm -rf "$LAB"; exit 1; }
+	trap '\''rm -rf "$LAB"'\'' EXIT # env.sh'\''s scratch directory, whatever happens next
 	echo "names $UP $LAN $HOSTNS"
 	echo "root $MINIRUN_ROOT"
 	echo "minirun $(command -v minirun)"
@@ -43,7 +44,8 @@ envout=$(cd "$TOP" && ROOTFS=$ROOTFS nsenter --net=/run/netns/lab-host bash -c '
 	minirun ps -aq | wc -l | sed "s/^/left /"
 ' {T_NETLOCK}>&- 2>&1)
 labdir=$(sed -n 's|^lab \(/tmp/minirun-lab\.[^ ]*\) .*|\1|p' <<<"$envout")
-[ -n "$labdir" ] && rm -rf "$labdir" # env.sh's scratch directory, this one only
+check_eq "env.sh's scratch directory is gone with its shell" \
+	"$([ -n "$labdir" ] && [ ! -e "$labdir" ] && echo gone)" gone
 check "env.sh names the namespaces" has_line 'names lab-up lab-lan lab-host'
 check "env.sh keeps the labs' containers in their own root" has_line "root $LAB_ROOT"
 check "env.sh puts this checkout's minirun first" has_line "minirun $TOP/minirun"
