@@ -278,6 +278,49 @@ syscall_rows() {
 		}' /usr/include/x86_64-linux-gnu/asm/unistd_64.h "$raw" | sort -rn | head -14 |
 		awk -F'\t' -v runs="$SN" '{printf "| %s | %.1f | %.3f | %s |\n", $2, $3 / runs, $1 / runs / 1e6, $4}'
 }
+# netlink_rows ARGS...: with bpftrace, SN runs of `minirun run --rm ARGS
+# ROOTFS /bin/true` under bench/netlink.bt; a table row for each netlink
+# request of a run, in the order sent, with the time inside its sendto.
+netlink_rows() {
+	local raw=$ROOT/netlink.raw
+	traced_runs bench/netlink.bt "$raw" "$@"
+	awk -v runs="$SN" '
+		BEGIN {
+			rt[16] = "RTM_NEWLINK"; rt[18] = "RTM_GETLINK"; rt[20] = "RTM_NEWADDR"
+			rt[22] = "RTM_GETADDR"; rt[24] = "RTM_NEWROUTE"; rt[26] = "RTM_GETROUTE"
+			what["RTM_NEWLINK"] = "a link made, set up, or taken off mini0 and down"
+			what["RTM_GETLINK"] = "a link'"'"'s index by name"
+			what["RTM_NEWADDR"] = "eth0'"'"'s address"; what["RTM_GETADDR"] = "mini0'"'"'s addresses"
+			what["RTM_NEWROUTE"] = "the container'"'"'s default route"
+			what["RTM_GETROUTE"] = "the host'"'"'s routes (the way out, its MTU)"
+			split("NEWTABLE GETTABLE DELTABLE NEWCHAIN GETCHAIN DELCHAIN NEWRULE GETRULE DELRULE NEWSET GETSET DELSET NEWSETELEM GETSETELEM DELSETELEM NEWGEN GETGEN", m, " ")
+			for (i in m) nft[i - 1] = "NFT_MSG_" m[i]
+			nft[30] = "NFT_MSG_DESTROYSETELEM"
+			what["NFT_MSG_GETTABLE"] = "are minirun'"'"'s tables there (else they are made again)"
+			what["NFT_MSG_GETGEN"] = "the ruleset'"'"'s generation (another program'"'"'s chains: Docker'"'"'s, firewalld'"'"'s)"
+			what["NFT_MSG_GETCHAIN"] = "the chains of the ruleset (another program'"'"'s that drop)"
+			ct[1] = "IPCTNL_MSG_CT_GET"; ct[2] = "IPCTNL_MSG_CT_DELETE"
+		}
+		/^@[tn]\[/ {
+			split($0, f, /[][, :]+/)
+			k = f[2] " " f[3]
+			if (substr($0, 2, 1) == "t") t[k] = f[4]; else n[k] = f[4]
+			pos[k] = f[2]; ty[k] = f[3]
+		}
+		END {
+			for (k in t) {
+				x = ty[k] + 0; b = x >= 65536; if (b) x -= 65536
+				sub_ = int(x / 256); m_ = x % 256
+				if (!b && x in rt) nm = rt[x]
+				else if (sub_ == 10 && m_ in nft) nm = nft[m_]
+				else if (sub_ == 1 && m_ in ct) nm = ct[m_]
+				else nm = sprintf("type %d", x)
+				d = what[nm]
+				if (b) { d = (nm == "NFT_MSG_NEWSETELEM" ? "the container'"'"'s elements (added, or at release retired by an expiry)" : "elements"); nm = "batch: " nm }
+				printf "%d\t%s\t%d\t%d\t%s\n", pos[k], nm, t[k], n[k], d
+			}
+		}' "$raw" | sort -n | awk -F'\t' -v runs="$SN" '$4 >= runs / 2 {printf "| %d | %s | %.3f | %s |\n", $1 + 1, $2, $3 / $4 / 1e6, $5}'
+}
 split_rows=""
 if [ "${BENCH_SPLIT:-1}" != 0 ] && { [ "$SPLIT_TOOL" = bpftrace ] || command -v strace >/dev/null; }; then
 	echo "bench: split ($SN runs per mode, $SPLIT_TOOL)" >&2
@@ -328,6 +371,15 @@ if [ "${BENCH_SPLIT:-1}" != 0 ] && [ "$SPLIT_TOOL" = bpftrace ]; then
 $rows"
 	fi
 fi
+netlink_table=""
+if [ "${BENCH_SPLIT:-1}" != 0 ] && [ "$SPLIT_TOOL" = bpftrace ]; then
+	echo "bench: each netlink request of $SN runs with -p (bpftrace)" >&2
+	if rows=$(netlink_rows -p 18080:80) && [ -n "$rows" ]; then
+		netlink_table="| each netlink request of \`minirun run --rm -p 18080:80 ROOTFS /bin/true\`, in order (mean of $SN runs) | request | ms inside its sendto | what |
+| ---: | --- | ---: | --- |
+$rows"
+	fi
+fi
 if [ -n "$split_rows" ]; then
 	split_table="| split of one run (median of $SN, ms, $([ "$SPLIT_TOOL" = bpftrace ] && echo "from sched tracepoints (bpftrace)" || echo "under strace")) | invocation -> container's exec | /bin/true | container's exit -> minirun's exit | total |
 | --- | ---: | ---: | ---: | ---: |
@@ -357,7 +409,7 @@ $(tp_row minirun "$tp_mr")
 $(tp_row "Docker${DK_VERSION:+ $DK_VERSION}" "$tp_dk")"
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 machine="${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME"), load average $LOAD at the start, $(date -u +%Y-%m-%d)"
-tables() { printf '%s\n\n' "$table" "$split_table" ${syscall_table:+"$syscall_table"} "$tp_table" "$targets"; }
+tables() { printf '%s\n\n' "$table" "$split_table" ${syscall_table:+"$syscall_table"} ${netlink_table:+"$netlink_table"} "$tp_table" "$targets"; }
 tables
 echo "machine: $machine"
 {
@@ -474,10 +526,28 @@ system-call table above and the split, both from bpftrace; `perf record -a
   jansson's hash seed comes from the container's id (not /dev/urandom), and
   the signals are set back to their defaults before the seccomp filter is
   loaded (each of the 62 calls would otherwise pass through it).
-- Bridge mode: the veth pair with its peer born in the container's
-  namespace, the bridge port, the container's address and route, and one
-  nftables transaction adding the elements: a few ms, mostly RTNL work in
-  the kernel.
+- Bridge mode, request by request (the table of netlink requests above,
+  in the order a run sends them; the kernel does the work of an rtnetlink
+  or nfnetlink request inside the sender's sendto, so the time inside it is
+  what the request costs): the host's routes (the way out's MTU), mini0 and
+  its addresses, then the one request that makes the veth pair with its
+  host end on mini0 and its peer born in the container's namespace as eth0
+  (the largest by far: two network devices registered and a bridge port
+  added), the host end set up; in the container's namespace lo up, eth0's
+  index, its address, eth0 up and the default route; then nftables:
+  minirun's two tables looked up (made again if someone flushed them), the
+  ruleset's generation and chains (another program's that would drop
+  minirun's traffic), and one batch adding the container's elements. At
+  release, one batch retiring the elements and one request taking the veth
+  off mini0 and down. What was done: the peer is born in the namespace, not
+  moved there (one request less, and no second registration); the host
+  end comes back echoed by the request that makes it (no look-up by name);
+  nothing is deleted at release (see Teardown). The first request in the
+  container's namespace (lo up) waits about 0.2 ms behind the child
+  writing the namespace's sysctls; the child writing them before its
+  mounts instead took that wait away from the request but not from the
+  run (A/B runs of `-p`: no difference in wall time), so they stay where
+  they are.
 - Teardown: a deletion in nf_tables leaves the elements to a worker that
   frees them after an RCU grace period, and closing any netfilter socket of
   the namespace waits for that worker (10-20 ms here, seen as `close` in
