@@ -542,12 +542,12 @@ system-call table above and the split, both from bpftrace; `perf record -a
   off mini0 and down. What was done: the peer is born in the namespace, not
   moved there (one request less, and no second registration); the host
   end comes back echoed by the request that makes it (no look-up by name);
-  nothing is deleted at release (see Teardown). The first request in the
-  container's namespace (lo up) waits about 0.2 ms behind the child
-  writing the namespace's sysctls; the child writing them before its
-  mounts instead took that wait away from the request but not from the
-  run (A/B runs of `-p`: no difference in wall time), so they stay where
-  they are.
+  nothing is deleted at release (see Teardown). One of the first requests
+  in the container's namespace (lo's or eth0's, from run to run) waits
+  about 0.2 ms behind the child writing the namespace's sysctls; the child
+  writing them before its mounts instead took that wait away from the
+  request but not from the run (A/B runs of `-p`: no difference in wall
+  time), so they stay where they are.
 - Teardown: a deletion in nf_tables leaves the elements to a worker that
   frees them after an RCU grace period, and closing any netfilter socket of
   the namespace waits for that worker (10-20 ms here, seen as `close` in
