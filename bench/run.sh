@@ -574,9 +574,9 @@ run on this machine; none mode is the one nearest its line, and where it
 falls moves with the machine. On 2026-11-23's machine (the floor 2.4-3.0
 ms) it read 1.49-1.58x once both were timed without the shell's own forks
 (the "How it is measured" paragraph: with them, it read 1.5x when it was
-1.7-1.8x); on 2026-12-07's (the floor 7.6-9.3 ms: every fork and exec
+1.7-1.8x); on 2026-12-07's (the floor 7.6-9.4 ms: every fork and exec
 there costs about three times as much, the floor's and minirun's alike) it
-read 1.40-1.41x. What is left beyond the floor's own clone and exit is
+read 1.39-1.41x. What is left beyond the floor's own clone and exit is
 kernel work that makes the container: about 20 mounts (overlay, proc,
 sysfs, three tmpfs, devpts, the /etc binds and the masked and read-only
 paths), the detaching of the host's tree after pivot_root, loading the

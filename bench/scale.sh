@@ -164,7 +164,7 @@ every task, 1-2 ms per start at 400-500 containers; whether that stays
 within 1.1x depends on how long the rest of a start takes on the machine.
 On 2026-11-23's machine (the floor 2.4-3 ms, a start about 5.5 ms) the last
 10 starts took about 1.35x the first 10's: missed. On 2026-12-07's, a
-slower one (the floor 7.6-9.3 ms, a start 13.5-21 ms), six runs of this
+slower one (the floor 7.6-9.4 ms, a start 13.5-21 ms), six runs of this
 script read 0.92x-1.08x (0.98, 1.07, 1.08, 0.92, 0.95, 0.96): met, with
 the same walks, and thin margins. Cutting them
 would mean a bridge per group of containers or no pivot_root, which the
