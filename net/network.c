@@ -267,33 +267,25 @@ static int collect_gone(const struct ipam_lease *l, void *data)
 	return 0;
 }
 
-/* Appends the UDP host ports of ports[n] to out; how many. */
-static size_t udp_ports(const struct nft_port *ports, size_t n, uint16_t *out)
+/* UDP "connections" to the ports of cs, made before they were published or
+ * still there after, may point elsewhere: one conntrack dump for all. */
+static int flush_udp(struct nl *nf, const struct nft_container *cs, size_t n, struct mr_err *err)
 {
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (ports[i].proto == IPPROTO_UDP)
-			out[k++] = ports[i].host_port;
-	return k;
-}
-
-/* UDP "connections" to the ports of cs that go (one conntrack dump for all). */
-static void flush_udp(struct nl *nf, const struct nft_container *cs, size_t n)
-{
-	struct mr_err ignore = {0};
-	uint16_t *udp = NULL;
+	_cleanup_free_ uint16_t *udp = NULL;
 	size_t n_udp = 0, total = 0;
 
 	for (size_t i = 0; i < n; i++)
 		total += cs[i].n_ports;
-	if (total)
-		udp = calloc(total, sizeof(*udp));
-	for (size_t i = 0; udp && i < n; i++)
-		n_udp += udp_ports(cs[i].ports, cs[i].n_ports, udp + n_udp);
-	conntrack_flush_ports(nf, IPPROTO_UDP, udp, n_udp, &ignore);
-	mr_error_clear(&ignore);
-	free(udp);
+	if (total == 0)
+		return 0;
+	udp = calloc(total, sizeof(*udp));
+	if (!udp)
+		return mr_error(err, ENOMEM, "forget the connections to the UDP ports");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < cs[i].n_ports; j++)
+			if (cs[i].ports[j].proto == IPPROTO_UDP)
+				udp[n_udp++] = cs[i].ports[j].host_port;
+	return conntrack_flush_ports(nf, IPPROTO_UDP, udp, n_udp, err) < 0 ? -1 : 0;
 }
 
 /* A released container's veth: off mini0 and down, not deleted. Its peer,
@@ -331,7 +323,8 @@ static void del_elements(struct nl *nf, struct many_ctx *c)
 			mr_error_clear(&ignore);
 		}
 	}
-	flush_udp(nf, c->cs, c->n);
+	flush_udp(nf, c->cs, c->n, &ignore);
+	mr_error_clear(&ignore);
 }
 
 /* Take back the leases that c selects, with their elements (in one batch
@@ -733,17 +726,8 @@ int net_attach(int rootfd, const char *id, struct net_state *st, int netns_fd, s
 		mr_error_wrap(err, "publish ports: a port is already published");
 	if (r < 0)
 		goto out;
-	/* UDP "connections" to these ports made before may still point
-	 * elsewhere (one dump for all of them). */
-	r = 0;
-	if (st->n_ports) {
-		_cleanup_free_ uint16_t *udp = calloc(st->n_ports, sizeof(*udp));
-		size_t n_udp = udp ? udp_ports(st->ports, st->n_ports, udp) : 0;
-		if (!udp)
-			r = mr_error(err, ENOMEM, "publish ports");
-		else if (n_udp && conntrack_flush_ports(&nf, IPPROTO_UDP, udp, n_udp, err) < 0)
-			r = -1;
-	}
+	struct nft_container published = {.ports = st->ports, .n_ports = st->n_ports};
+	r = flush_udp(&nf, &published, 1, err);
 out:
 	nl_close(&rt);
 	nl_close(&nf);
@@ -778,7 +762,7 @@ void net_release(int rootfd, const char *id, struct net_state *st)
 			keep_lease = nft_del_container(&nf, st->veth, one.mac, st->ip, st->ports,
 						       st->n_ports, &ignore) < 0;
 		}
-		flush_udp(&nf, &one, 1);
+		flush_udp(&nf, &one, 1, &ignore);
 	}
 	mr_error_clear(&ignore);
 	if (st->veth[0] && nl_open(&rt, NETLINK_ROUTE, &ignore) == 0) {

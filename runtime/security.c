@@ -583,9 +583,10 @@ static int load_seccomp(struct mr_err *err)
  * three (the binary by device, inode, size and mtime, so a rebuilt minirun
  * builds it again), and later runs load that program as it is. The state
  * root is root's alone (state_open_root refuses one others own or may
- * write; security_prepare looks again, for exec). The file is not fsynced (fd.c), so after a power
- * cut it may come back cut or zeroed: a line after the key gives the program's length and checksum,
- * and a program that does not match them is built again, never loaded (a cut program can still be
+ * write; security_prepare looks again, for exec). The file is not fsynced
+ * (fd.c), so after a power cut it may come back cut or zeroed: a line after
+ * the key gives the program's length and checksum, and a program that does
+ * not match them is built again, never loaded (a cut program can still be
  * valid BPF, with its end missing). */
 
 #define FILTER_CACHE "seccomp.bpf"
