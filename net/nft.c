@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -865,8 +866,30 @@ int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct src_el
 	return r;
 }
 
-/* Whether the map holds p's key: 1 yes, 0 no (or no such map or table),
- * -errno if the kernel would not say. A read-only request, no transaction. */
+/* Our elements never expire; one that carries an expiration was retired
+ * (nft_del.c). */
+static int elem_state_cb(const struct nlmsghdr *nlh, void *data)
+{
+	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+	int *state = data;
+
+	if (!s || nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+		return MNL_CB_ERROR;
+	it = nftnl_set_elems_iter_create(s);
+	if (!it)
+		return MNL_CB_ERROR;
+	for (e = nftnl_set_elems_iter_next(it); e; e = nftnl_set_elems_iter_next(it))
+		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
+			*state = ELEM_RETIRED;
+	nftnl_set_elems_iter_destroy(it);
+	return MNL_CB_OK;
+}
+
+/* Whether the map holds p's key (ELEM_LIVE or ELEM_RETIRED), 0 if not (or no
+ * such map or table), -errno if the kernel would not say. A read-only
+ * request, no transaction. */
 int elem_exists(struct nl *nl, const struct nft_port *p)
 {
 	_cleanup_(nftnl_set_freep) struct nftnl_set *s = nftnl_set_alloc();
@@ -889,11 +912,12 @@ int elem_exists(struct nl *nl, const struct nft_port *p)
 		return -ENOMEM;
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_ACK, nl->seq++);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	r = nl_talk(nl, nlh, NULL, NULL, &scratch);
+	int state = ELEM_LIVE;
+	r = nl_talk(nl, nlh, elem_state_cb, &state, &scratch);
 	mr_error_clear(&scratch);
 	if (r == -ENOENT)
 		return 0;
-	return r < 0 ? r : 1;
+	return r < 0 ? r : state;
 }
 
 int check_ports(const struct nft_port *ports, size_t n, struct mr_err *err)
@@ -911,6 +935,36 @@ int check_ports(const struct nft_port *ports, size_t n, struct mr_err *err)
 	return 0;
 }
 
+/* After EEXIST for ports [*from, *to) (a message holds up to 64): narrow
+ * them to the live element in the way, to name it. False when there is
+ * none: what clashed was retired (gone at the kernel's next tick, or gone
+ * already), and sending again then succeeds. */
+static bool clash_is_live(struct nl *nl, const struct nft_port *ports, size_t *from, size_t *to)
+{
+	for (size_t i = *from; i < *to; i++)
+		if (elem_exists(nl, &ports[i]) == ELEM_LIVE) {
+			*from = i;
+			*to = i + 1;
+			return true;
+		}
+	return false;
+}
+
+/* Until the retired elements among ports [from, to) are gone: at most one
+ * tick (1-10 ms by the kernel's HZ). Each look costs microseconds; 50 of
+ * them 1 ms apart is more than any tick. */
+static void wait_retired(struct nl *nl, const struct nft_port *ports, size_t from, size_t to)
+{
+	for (int tries = 0; tries < 50; tries++) {
+		bool left = false;
+		for (size_t i = from; i < to && !left; i++)
+			left = elem_exists(nl, &ports[i]) == ELEM_RETIRED;
+		if (!left)
+			return;
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	}
+}
+
 static int add_elems(struct nl *nl, const struct src_elem *src, const struct nft_port *ports,
 		     size_t n, bool excl, struct mr_err *err)
 {
@@ -925,22 +979,22 @@ static int add_elems(struct nl *nl, const struct src_elem *src, const struct nft
 	/* EXCL: a port someone else published already fails the whole batch.
 	 * Without it, an element that is there with the same data is fine and
 	 * one with other data still fails. */
-	r = send_elems(nl, NFT_MSG_NEWSETELEM, NLM_F_CREATE | (excl ? NLM_F_EXCL : 0), src, ports,
-		       n, &from, &to, err);
+	uint16_t flags = NLM_F_CREATE | (excl ? NLM_F_EXCL : 0);
+	r = send_elems(nl, NFT_MSG_NEWSETELEM, flags, src, ports, n, &from, &to, err);
+	if (r == -EEXIST && from != SIZE_MAX && !clash_is_live(nl, ports, &from, &to)) {
+		/* A port taken back from a dead or removed container a moment
+		 * ago: its element lasts until the kernel's next tick. */
+		wait_retired(nl, ports, from, to);
+		mr_error_clear(err);
+		r = send_elems(nl, NFT_MSG_NEWSETELEM, flags, src, ports, n, &from, &to, err);
+		if (r == -EEXIST && from != SIZE_MAX)
+			clash_is_live(nl, ports, &from, &to);
+	}
 	if (r == 0)
 		return 0;
 	if (from == SIZE_MAX) {
 		mr_error_wrap(err, "allow %s's own addresses", src->veth);
 		return r;
-	}
-	if (r == -EEXIST) {
-		/* Name the port that is taken; a message holds up to 64 of them. */
-		for (size_t i = from; i < to; i++)
-			if (elem_exists(nl, &ports[i]) > 0) {
-				from = i;
-				to = i + 1;
-				break;
-			}
 	}
 	if (to - from == 1)
 		mr_error_wrap(err, "publish %s", port_str(&ports[from], desc, sizeof(desc)));

@@ -50,7 +50,10 @@ int put_src_elem(struct batch *bt, uint16_t type, uint16_t flags, const struct s
 int send_elems(struct nl *nl, uint16_t type, uint16_t flags, const struct src_elem *src,
 	       const struct nft_port *ports, size_t n, size_t *bad_from, size_t *bad_to,
 	       struct mr_err *err);
-/* Whether the map holds p's key: 1 yes, 0 no (or no map or table), -errno. */
+/* Whether the map holds p's key: ELEM_LIVE, ELEM_RETIRED (there until the
+ * kernel's next tick: a removal's update gave it an expiration), 0 no (or no
+ * map or table), -errno. */
+enum { ELEM_LIVE = 1, ELEM_RETIRED = 2 };
 int elem_exists(struct nl *nl, const struct nft_port *p);
 /* Every port well formed (proto, ports, container address)? */
 int check_ports(const struct nft_port *ports, size_t n, struct mr_err *err);

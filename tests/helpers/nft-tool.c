@@ -6,11 +6,14 @@
  *   nft-tool del PROTO HOSTIP HOSTPORT CIP CPORT [...]
  *   nft-tool deltable
  *   nft-tool ctflush PROTO PORT
+ *   nft-tool handover PROTO HOSTIP HOSTPORT CIP CPORT NEWCIP
  *
  * PROTO is tcp or udp; HOSTIP 0.0.0.0 means every host address. Several
  * five-word groups go into one call (one batch). Exit status: 0 ok, 1 error
  * (the message on stderr), 2 usage; ctflush prints how many entries it
- * deleted. */
+ * deleted. handover publishes the port for one container, takes it away as
+ * a removal does (nft_del_many), and at once publishes it for a container
+ * at NEWCIP: what a run does when it takes back a dead run's port. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +31,8 @@ static int usage(void)
 	fprintf(stderr, "usage: nft-tool ensure BRIDGE SUBNET/PREFIX\n"
 			"       nft-tool add|del PROTO HOSTIP HOSTPORT CIP CPORT [...]\n"
 			"       nft-tool deltable\n"
-			"       nft-tool ctflush PROTO PORT\n");
+			"       nft-tool ctflush PROTO PORT\n"
+			"       nft-tool handover PROTO HOSTIP HOSTPORT CIP CPORT NEWCIP\n");
 	return 2;
 }
 
@@ -123,6 +127,27 @@ static int run(struct nl *nl, int argc, char **argv, struct mr_err *err)
 		else
 			r = nft_del_ports(nl, ports, n, err);
 		return r < 0 ? 1 : 0;
+	}
+	if (strcmp(cmd, "handover") == 0 && argc == 8) {
+		_cleanup_free_ struct nft_port *ports = NULL;
+		size_t n = 0;
+		if (parse_ports(5, argv + 2, &ports, &n) < 0)
+			return usage();
+		struct nft_port next = ports[0];
+		if (inet_pton(AF_INET, argv[7], &next.cont_ip) != 1)
+			return usage();
+		struct nft_container old = {.veth = "mrhand0",
+					    .mac = {2, 0, 0, 0, 0, 1},
+					    .ip = ports[0].cont_ip,
+					    .ports = ports,
+					    .n_ports = 1};
+		if (nft_add_container(nl, old.veth, old.mac, old.ip, ports, 1, err) < 0 ||
+		    nft_del_many(nl, &old, 1, err) < 0)
+			return 1;
+		const unsigned char mac[6] = {2, 0, 0, 0, 0, 2};
+		if (nft_add_container(nl, "mrhand1", mac, next.cont_ip, &next, 1, err) < 0)
+			return 1;
+		return 0;
 	}
 	if (strcmp(cmd, "deltable") == 0 && argc == 2)
 		return nft_delete_table(nl, err) < 0 ? 1 : 0;
