@@ -189,10 +189,11 @@ int nft_del_many(struct nl *nl, const struct nft_container *cs, size_t n, struct
 	 * elements to a worker that frees them after an RCU grace period, and
 	 * closing any netfilter socket of this namespace then waits for it
 	 * (10-20 ms); an update is done with at its commit. Expired elements
-	 * are invisible at once (lookups, `nft list`, `nft get`), a new element
-	 * with the same key replaces one, and the set's garbage collector frees
-	 * them later. Where the update fails (tables made by an older minirun,
-	 * without the timeout flag), delete them. */
+	 * are invisible from the kernel's next tick (lookups, `nft list`, `nft
+	 * get`; a create that meets one before waits for it, see nft.c), a new
+	 * element with the same key replaces one, and the set's garbage
+	 * collector frees them later. Where the update fails (tables made by
+	 * an older minirun, without the timeout flag), delete them. */
 	if (expire) {
 		r = many_batch(nl, MSG_EXPIRESETELEM, cs, n, err);
 		if (r == 0)

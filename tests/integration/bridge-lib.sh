@@ -27,7 +27,12 @@ mr_links() {
 	in_host ip -o link show | grep -E '^[0-9]+: mr' | grep -E ' master |[<,]UP[,>]' |
 		awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '
 }
+# A release retires its elements (docs/networking.md, section 6): they are
+# there until the kernel's next tick, at most 10 ms (HZ=100) after it. A
+# count taken right after a release waits that out.
+tick() { sleep 0.02; }
 n_elems() {
+	tick
 	in_host nft -j list table inet minirun 2>/dev/null |
 		jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add // 0'
 }
@@ -38,7 +43,7 @@ n_rules() { in_host nft -j list table inet minirun | jq '[.nftables[] | select(.
 net_clean() {
 	local what=$1 left=""
 	[ -n "$(mr_links)" ] && left+="links: $(mr_links); "
-	wait_for 5 no_mr_link || left+="links not deleted: $(in_host ip -o link show | grep -oE '^[0-9]+: mr[^:@]*' | tr '\n' ' '); "
+	wait_for 30 no_mr_link || left+="links not deleted: $(in_host ip -o link show | grep -oE '^[0-9]+: mr[^:@]*' | tr '\n' ' '); "
 	[ "$(n_elems)" != 0 ] && left+="map elements: $(n_elems); "
 	[ "$(n_leases)" != 0 ] && left+="leases: $(n_leases); "
 	if [ -z "$left" ]; then ok "$what"; else not_ok "$what"; diag "$left"; fi

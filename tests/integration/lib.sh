@@ -73,8 +73,9 @@ assert_clean() {
 		local links
 		links=$(in_host ip -o link show | grep -E '^[0-9]+: mr' | grep -E ' master |[<,]UP[,>]' | awk -F': ' '{print $2}' | tr '\n' ' ')
 		[ -n "$links" ] && left+="links in service: $links; "
-		wait_for 5 no_mr_link || left+="links: $(in_host ip -o link show | awk -F': ' '{print $2}' | grep -E '^mr' | tr '\n' ' '); "
+		wait_for 30 no_mr_link || left+="links: $(in_host ip -o link show | awk -F': ' '{print $2}' | grep -E '^mr' | tr '\n' ' '); "
 		local elems
+		sleep 0.02 # retired elements go at the kernel's next tick (bridge-lib.sh)
 		elems=$(in_host nft -j list table inet minirun 2>/dev/null | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add // 0')
 		[ "${elems:-0}" != 0 ] && left+="map elements: $elems; "
 		elems=$(in_host nft -j list table bridge minirun 2>/dev/null | jq '[.nftables[] | select(.set) | .set.elem // [] | length] | add // 0')

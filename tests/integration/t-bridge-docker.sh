@@ -221,6 +221,7 @@ docker_part() {
 	wait_for 10 in_lan curl -sf http://198.51.100.1:8081/
 	dk run -d --name hidden bb:local httpd -f -p 80 -h /var/www >/dev/null
 	hidden_ip=$(dk inspect -f '{{.NetworkSettings.IPAddress}}' hidden)
+	wait_for 10 in_host curl -sf "http://$hidden_ip/" # it serves: what follows means something
 	check_eq "a minirun container cannot reach a Docker container that published nothing (Docker's rules decide)" \
 		"$(mr run --rm --init "$ROOTFS" timeout 3 wget -qO- "http://$hidden_ip/" 2>/dev/null)" ""
 	check_match "... while the host itself can (control)" "$(in_host curl -s --max-time 3 "http://$hidden_ip/")" 'hello from minirun'

@@ -14,12 +14,16 @@ addr_of() { # the address minirun's output line "N: eth0 inet A/P ..." shows
 }
 
 # ---- 20 at once ----
+# Each lives until the test stops it (SIGTERM, forwarded; its trap is set
+# before it prints its address), however slowly the 20 start.
 pids=()
 for i in $(seq 1 20); do
-	mr_bg run --rm -p 80 "$ROOTFS" sh -c 'ip -o -4 addr show eth0; sleep 2' >"$T_DIR/par.$i" 2>&1
+	mr_bg run --rm -p 80 "$ROOTFS" sh -c 'trap "exit 0" TERM; ip -o -4 addr show eth0; while :; do sleep 0.1; done' >"$T_DIR/par.$i" 2>&1
 	pids+=("$BGPID")
 done
-if wait_for 10 sh -c "[ \$(ls \"$ROOT\"/containers/*/state.json 2>/dev/null | xargs -r jq -r .status | grep -c running) -eq 20 ]"; then
+all_up() { [ "$(cat "$T_DIR"/par.* | grep -c ' inet ')" -eq 20 ]; }
+if wait_for 60 all_up &&
+	[ "$(running_states | xargs -r jq -r .status | grep -c running)" -eq 20 ]; then
 	ok "20 containers run at the same time"
 	check_eq "... with 20 leases" "$(n_leases)" 20
 	check_eq "... 20 host ends on mini0" "$(ip -n "$HOSTNS" -o link show master mini0 | wc -l)" 20
@@ -30,11 +34,16 @@ else
 	not_ok "20 containers run at the same time"
 	diag "running: $(n_running)"
 fi
+kill -TERM "${pids[@]}" 2>/dev/null
+(sleep 30; kill -KILL "${pids[@]}") 2>/dev/null & # a lost signal fails, not hangs
+guard=$!
 rcs=""
 for p in "${pids[@]}"; do
 	wait "$p"
 	rcs+="$? "
 done
+kill "$guard" 2>/dev/null
+wait "$guard" 2>/dev/null
 check_eq "all 20 exit 0" "$rcs" "$(printf '0 %.0s' {1..20})"
 addrs=$(cat "$T_DIR"/par.* | sed -n 's/.* inet \([0-9.]*\)\/16 .*/\1/p' | sort -u)
 check_eq "they had 20 different addresses" "$(wc -w <<<"$addrs")" 20

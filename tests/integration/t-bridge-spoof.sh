@@ -11,8 +11,8 @@
 
 bridge_setup || exit 1
 
-src_set() { in_host nft list set bridge minirun allowed_src 2>/dev/null; }
-n_src() { in_host nft -j list set bridge minirun allowed_src 2>/dev/null | jq '[.nftables[] | select(.set) | .set.elem // [] | length] | add // 0'; }
+src_set() { tick; in_host nft list set bridge minirun allowed_src 2>/dev/null; }
+n_src() { tick; in_host nft -j list set bridge minirun allowed_src 2>/dev/null | jq '[.nftables[] | select(.set) | .set.elem // [] | length] | add // 0'; }
 # The test's own counters in the host: what reaches the host from B's address
 # (ICMP echo) and over IPv6 from the bridge.
 in_host nft -f - <<'EOF'

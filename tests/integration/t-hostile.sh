@@ -219,18 +219,18 @@ assert_clean "no hostile rootfs leaves anything"
 # ------------------------------------------------------- container behaviour
 out=$(mrt "${none[@]}" "$ROOTFS" sh -c 'for i in $(seq 1000); do sleep 1.137 & done; wait; echo waited')
 check_eq "a container that forks 1000 children and waits" "$out" waited
-check "... none of them is left" wait_for 5 sh -c '! pgrep -f "slee[p] 1.137"'
+check "... none of them is left" wait_for 30 sh -c '! pgrep -f "slee[p] 1.137"'
 start=$(date +%s)
-mrt "${none[@]}" "$ROOTFS" sh -c 'for i in $(seq 1000); do sleep 7.391 & done; exit 0'
+mrt "${none[@]}" "$ROOTFS" sh -c 'for i in $(seq 1000); do sleep 120.391 & done; exit 0'
 check_eq "PID 1 exits while 1000 children run: its status" "$?" 0
-check "... its children are killed with the PID namespace" wait_for 5 sh -c '! pgrep -f "slee[p] 7.391"'
-check "... at once, not when they would have ended" test $(($(date +%s) - start)) -lt 7
+check "... its children are killed with the PID namespace" wait_for 30 sh -c '! pgrep -f "slee[p] 120.391"'
+check "... at once, not when they would have ended" test $(($(date +%s) - start)) -lt 60
 
 mrt run -d --name stubborn --network none "$ROOTFS" sh -c "trap '' TERM; while :; do sleep 1; done" >/dev/null
 start=$(date +%s)
 mrt stop -t 1 stubborn >/dev/null
 elapsed=$(($(date +%s) - start))
-check "a container ignoring SIGTERM: stop -t 1 kills it within seconds" test "$elapsed" -le 4
+check "a container ignoring SIGTERM: stop -t 1 kills it within seconds" test "$elapsed" -le 10
 check_eq "... it was killed by SIGKILL (137)" "$(mrt inspect stubborn | jq -r '.[0].State.Status, .[0].State.ExitCode' | tr '\n' ' ')" "exited 137 "
 mrt rm stubborn >/dev/null
 

@@ -31,6 +31,7 @@ no_elem() {
 nothing_left() {
 	local what=$1 p bad=""
 	shift
+	tick
 	for p in "$@"; do no_elem "$p" || bad+="$p "; done
 	[ "$(n_elems) $(n_src)" = "0 0" ] || bad+="elements: $(n_elems) map, $(n_src) source; "
 	if [ -z "$bad" ]; then ok "$what"; else not_ok "$what"; diag "left: $bad"; fi

@@ -57,38 +57,54 @@ run /etc/passwd 2>"$T_DIR/err"; check_eq "not executable is 126" $? 126
 check_match "... with one clear line" "$(cat "$T_DIR/err")" '^minirun: exec "/etc/passwd": Permission denied$'
 run /no/such/path 2>/dev/null; check_eq "a missing path is 127" $? 127
 mr run --rm --init --network none "$ROOTFS" sh -c 'kill -9 $$'; check_eq "killed by SIGKILL is 137 (with --init)" $? 137
+# wait_guarded PID: wait for it, but SIGKILL it after 20 s: a lost signal
+# fails the check instead of hanging the suite.
+wait_guarded() {
+	(sleep 20; kill -KILL "$1") 2>/dev/null &
+	local guard=$! rc
+	wait "$1"
+	rc=$?
+	kill "$guard" 2>/dev/null
+	wait "$guard" 2>/dev/null
+	return "$rc"
+}
+# The container's own process once it runs CMD exactly (before its exec, the
+# child has minirun's command line, which ends in CMD's words too).
+container_pid() { pgrep -P "$1" -xf "$2"; }
+
 mr_bg run --rm --network none "$ROOTFS" sleep 30
 pid=$BGPID
-wait_for 5 pgrep -P "$pid" -f 'sleep 30' || wait_for 5 pgrep -f '^sleep 30$'
-kill -9 "$(pgrep -f '^sleep 30$' | head -1)" 2>/dev/null
-wait "$pid"; check_eq "a container killed by SIGKILL from the host is 137" $? 137
+wait_for 10 container_pid "$pid" 'sleep 30'
+kill -9 "$(container_pid "$pid" 'sleep 30')" 2>/dev/null
+wait_guarded "$pid"; check_eq "a container killed by SIGKILL from the host is 137" $? 137
 
-# Signals sent to minirun reach the container.
+# Signals sent to minirun reach the container, once its shell has set the
+# trap ("ready"; before it, PID 1 without a handler ignores them).
 for sig in TERM INT HUP QUIT USR1 USR2; do
-	mr_bg run --rm --network none "$ROOTFS" sh -c "trap 'exit 7' $sig; while :; do sleep 0.05; done"
+	mr_bg run --rm --network none "$ROOTFS" sh -c "trap 'exit 7' $sig; echo ready; while :; do sleep 0.05; done" >"$T_DIR/sig"
 	pid=$BGPID
-	sleep 0.4
+	wait_for 10 grep -q ready "$T_DIR/sig"
 	kill -s "$sig" "$pid"
-	wait "$pid"
+	wait_guarded "$pid"
 	check_eq "SIG$sig reaches the container" $? 7
 done
 mr_bg run --rm --network none "$ROOTFS" sleep 30
 pid=$BGPID
-sleep 0.4
+wait_for 10 container_pid "$pid" 'sleep 30'
 kill -TERM "$pid"
 sleep 0.3
 if kill -0 "$pid" 2>/dev/null; then ok "PID 1 without a handler ignores SIGTERM, as in Docker"; else not_ok "PID 1 without a handler ignores SIGTERM"; fi
-kill -KILL "$(pgrep -f '^sleep 30$' | head -1)" 2>/dev/null
-wait "$pid"
+kill -KILL "$(container_pid "$pid" 'sleep 30')" 2>/dev/null
+wait_guarded "$pid"
 
 # --init: minirun's reaper is PID 1, forwards signals and reaps orphans.
 check_eq "--init puts a reaper at PID 1" "$(mr run --rm --init --network none "$ROOTFS" sh -c 'echo $$; cat /proc/1/cmdline | tr "\0" " "')" "2
 $MINIRUN --root $ROOT run --rm --init --network none $ROOTFS sh -c echo \$\$; cat /proc/1/cmdline | tr \"\0\" \" \" "
-mr_bg run --rm --init --network none "$ROOTFS" sh -c "trap 'exit 9' TERM; while :; do sleep 0.05; done"
+mr_bg run --rm --init --network none "$ROOTFS" sh -c "trap 'exit 9' TERM; echo ready; while :; do sleep 0.05; done" >"$T_DIR/sig"
 pid=$BGPID
-sleep 0.4
+wait_for 10 grep -q ready "$T_DIR/sig"
 kill -TERM "$pid"
-wait "$pid"
+wait_guarded "$pid"
 check_eq "--init forwards SIGTERM to the command" $? 9
 zombies=$(mr run --rm --init --network none "$ROOTFS" sh -c '(sleep 0.1 &) ; sleep 0.5; grep -l "^State:.*Z" /proc/[0-9]*/status 2>/dev/null | wc -l')
 check_eq "--init reaps orphans (no zombies)" "$zombies" 0

@@ -23,11 +23,14 @@ check "TERM is xterm" expect '^TERM=xterm$'
 type_line 'stty size | sed "s/^/SIZE-/"'
 check "the window size is the terminal's" expect '^SIZE-30 100$'
 tmux resize-window -t "$S" -x 90 -y 25
-sleep 0.3
+cpid=$(jq -r .pid "$ROOT"/containers/*/state.json) # the container's shell
+# minirun has passed the size on once the container's pty has it
+wait_for 5 sh -c "[ \"\$(stty -F /proc/$cpid/fd/0 size 2>/dev/null)\" = '25 90' ]"
 type_line 'stty size | sed "s/^/SIZE-/"'
 check "a resize reaches the container (SIGWINCH)" expect '^SIZE-25 90$'
 type_line 'sleep 100'
-sleep 0.3
+# running: a ^C typed while the shell still reads its line would not stop it
+wait_for 5 pgrep -P "$cpid" -xf 'sleep 100'
 tmux send-keys -t "$S" C-c
 type_line 'echo still-here'
 check "Ctrl-C stops the shell's command, not minirun" expect '^still-here$'
