@@ -249,21 +249,25 @@ check_eq "... which is the forward chain's doing: without it, it gets through" \
 # Udp NoPorts in the host's /proc/net/snmp.
 # shellcheck disable=SC2016
 udp_noports() { in_host awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $3 }' /proc/net/snmp; }
+# to_host_loopback EXPECTED: three datagrams to the host's 127.0.0.1:9998
+# (closed), then a marker to its 10.99.0.1:9998 (closed too, never guarded);
+# once the host has counted the marker and EXPECTED more (same path, in
+# order), prints how many of the three reached it.
 to_host_loopback() {
-	ip netns exec "$CNS" bash -c 'for i in 1 2 3; do echo x >/dev/udp/127.0.0.1/9998; done'
-	sleep 0.2
+	local n0 grown
+	n0=$(udp_noports)
+	ip netns exec "$CNS" bash -c 'for i in 1 2 3; do echo x >/dev/udp/127.0.0.1/9998; done; echo x >/dev/udp/10.99.0.1/9998'
+	grown() { [ $(($(udp_noports) - n0)) -ge $(($1 + 1)) ]; }
+	wait_for 5 grown "$1"
+	echo $(($(udp_noports) - n0 - 1))
 }
 ip -n "$CNS" route del local 127.0.0.1 dev lo table local
 ip -n "$CNS" route del local 127.0.0.0/8 dev lo table local
 ip -n "$CNS" route add 127.0.0.0/8 via 10.99.0.1
 ip netns exec "$CNS" sysctl -qw net.ipv4.conf.eth0.route_localnet=1
-n0=$(udp_noports)
-to_host_loopback
-check_eq "a container cannot send to the host's 127.0.0.1 (guard)" "$(($(udp_noports) - n0))" 0
+check_eq "a container cannot send to the host's 127.0.0.1 (guard)" "$(to_host_loopback 0)" 0
 in_host nft flush chain inet minirun guard
-n0=$(udp_noports)
-to_host_loopback
-check_eq "... which is the guard's doing: without it, it can" "$(($(udp_noports) - n0))" 3
+check_eq "... which is the guard's doing: without it, it can" "$(to_host_loopback 3)" 3
 ip -n "$CNS" route del 127.0.0.0/8 via 10.99.0.1
 ip -n "$CNS" route add local 127.0.0.0/8 dev lo table local
 ip -n "$CNS" route add local 127.0.0.1 dev lo table local
