@@ -122,6 +122,25 @@ net_teardown() {
 # no_mr_link: no link of a container (mr*) in the host namespace.
 no_mr_link() { ! in_host ip -o link show | grep -qE '^[0-9]+: mr'; }
 
+# guard_start SECONDS PID...: SIGKILL the PIDs after SECONDS unless
+# guard_stop comes first, so that a lost signal fails a check instead of
+# hanging the suite. Its sleep goes with it: nothing is left behind.
+guard_start() {
+	local secs=$1
+	shift
+	(
+		trap 'kill "$s"; wait "$s"; exit 0' TERM
+		sleep "$secs" &
+		s=$!
+		wait "$s" && kill -KILL "$@"
+	) 2>/dev/null &
+	GUARD=$!
+}
+guard_stop() {
+	kill "$GUARD" 2>/dev/null
+	wait "$GUARD" 2>/dev/null
+}
+
 # wait_for SECONDS cmd...: poll until cmd succeeds (bounded).
 wait_for() {
 	local limit=$1 i

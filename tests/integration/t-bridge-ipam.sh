@@ -35,15 +35,13 @@ else
 	diag "running: $(n_running)"
 fi
 kill -TERM "${pids[@]}" 2>/dev/null
-(sleep 30; kill -KILL "${pids[@]}") 2>/dev/null & # a lost signal fails, not hangs
-guard=$!
+guard_start 30 "${pids[@]}"
 rcs=""
 for p in "${pids[@]}"; do
 	wait "$p"
 	rcs+="$? "
 done
-kill "$guard" 2>/dev/null
-wait "$guard" 2>/dev/null
+guard_stop
 check_eq "all 20 exit 0" "$rcs" "$(printf '0 %.0s' {1..20})"
 addrs=$(cat "$T_DIR"/par.* | sed -n 's/.* inet \([0-9.]*\)\/16 .*/\1/p' | sort -u)
 check_eq "they had 20 different addresses" "$(wc -w <<<"$addrs")" 20

@@ -57,15 +57,13 @@ run /etc/passwd 2>"$T_DIR/err"; check_eq "not executable is 126" $? 126
 check_match "... with one clear line" "$(cat "$T_DIR/err")" '^minirun: exec "/etc/passwd": Permission denied$'
 run /no/such/path 2>/dev/null; check_eq "a missing path is 127" $? 127
 mr run --rm --init --network none "$ROOTFS" sh -c 'kill -9 $$'; check_eq "killed by SIGKILL is 137 (with --init)" $? 137
-# wait_guarded PID: wait for it, but SIGKILL it after 20 s: a lost signal
-# fails the check instead of hanging the suite.
+# wait_guarded PID: wait for it, but SIGKILL it after 20 s (lib.sh).
 wait_guarded() {
-	(sleep 20; kill -KILL "$1") 2>/dev/null &
-	local guard=$! rc
+	local rc
+	guard_start 20 "$1"
 	wait "$1"
 	rc=$?
-	kill "$guard" 2>/dev/null
-	wait "$guard" 2>/dev/null
+	guard_stop
 	return "$rc"
 }
 # The container's own process once it runs CMD exactly (before its exec, the
