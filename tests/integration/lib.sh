@@ -124,15 +124,16 @@ no_mr_link() { ! in_host ip -o link show | grep -qE '^[0-9]+: mr'; }
 
 # guard_start SECONDS PID...: SIGKILL the PIDs after SECONDS unless
 # guard_stop comes first, so that a lost signal fails a check instead of
-# hanging the suite. Its sleep goes with it: nothing is left behind.
+# hanging the suite. The guard is one process of builtins only (it waits in
+# `read -t` on a FIFO nobody writes): stopped at any moment, it leaves
+# nothing behind.
 guard_start() {
 	local secs=$1
 	shift
+	[ -p "$T_DIR/guard" ] || mkfifo "$T_DIR/guard"
 	(
-		trap 'kill "$s"; wait "$s"; exit 0' TERM
-		sleep "$secs" &
-		s=$!
-		wait "$s" && kill -KILL "$@"
+		read -r -t "$secs" <>"$T_DIR/guard"
+		kill -KILL "$@"
 	) 2>/dev/null &
 	GUARD=$!
 }
