@@ -125,20 +125,23 @@ no_mr_link() { ! in_host ip -o link show | grep -qE '^[0-9]+: mr'; }
 # guard_start SECONDS PID...: SIGKILL the PIDs after SECONDS unless
 # guard_stop comes first, so that a lost signal fails a check instead of
 # hanging the suite. The guard is one process of builtins only (it waits in
-# `read -t` on a FIFO nobody writes): stopped at any moment, it leaves
+# `read -t` on a FIFO nobody writes): killed at any moment, it leaves
 # nothing behind.
 guard_start() {
 	local secs=$1
 	shift
 	[ -p "$T_DIR/guard" ] || mkfifo "$T_DIR/guard"
 	(
+		trap - EXIT INT TERM # ending, it must not run the test's t_finish
 		read -r -t "$secs" <>"$T_DIR/guard"
 		kill -KILL "$@"
 	) 2>/dev/null &
 	GUARD=$!
 }
 guard_stop() {
-	kill "$GUARD" 2>/dev/null
+	# SIGKILL: just forked, the guard would still run the test's own TERM
+	# and EXIT traps (t_finish), which remove T_DIR
+	kill -KILL "$GUARD" 2>/dev/null
 	wait "$GUARD" 2>/dev/null
 }
 
