@@ -27,10 +27,6 @@ mr_links() {
 	in_host ip -o link show | grep -E '^[0-9]+: mr' | grep -E ' master |[<,]UP[,>]' |
 		awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '
 }
-# A release retires its elements (docs/networking.md, section 6): they are
-# there until the kernel's next tick, at most 10 ms (HZ=100) after it. A
-# count taken right after a release waits that out.
-tick() { sleep 0.02; }
 n_elems() {
 	tick
 	in_host nft -j list table inet minirun 2>/dev/null |

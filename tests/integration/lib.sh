@@ -75,7 +75,7 @@ assert_clean() {
 		[ -n "$links" ] && left+="links in service: $links; "
 		wait_for 30 no_mr_link || left+="links: $(in_host ip -o link show | awk -F': ' '{print $2}' | grep -E '^mr' | tr '\n' ' '); "
 		local elems
-		sleep 0.02 # retired elements go at the kernel's next tick (bridge-lib.sh)
+		tick
 		elems=$(in_host nft -j list table inet minirun 2>/dev/null | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add // 0')
 		[ "${elems:-0}" != 0 ] && left+="map elements: $elems; "
 		elems=$(in_host nft -j list table bridge minirun 2>/dev/null | jq '[.nftables[] | select(.set) | .set.elem // [] | length] | add // 0')
@@ -144,6 +144,16 @@ guard_stop() {
 	kill -KILL "$GUARD" 2>/dev/null
 	wait "$GUARD" 2>/dev/null
 }
+
+# A release retires its nft elements (docs/networking.md, section 6): they
+# are there until the kernel's next tick, at most 10 ms (HZ=100) after it. A
+# count taken right after a release waits that out.
+tick() { sleep 0.02; }
+
+# container_pid PID CMD: minirun PID's container process once it runs CMD
+# exactly (before its exec, the child has minirun's command line, which ends
+# in CMD's words too).
+container_pid() { pgrep -P "$1" -xf "$2"; }
 
 # wait_for SECONDS cmd...: poll until cmd succeeds (bounded).
 wait_for() {

@@ -123,8 +123,8 @@ mr_bg run --rm -p 8085:80 "$ROOTFS" sleep 30
 K=$BGPID
 wait_running 1
 check_eq "while it runs: one link, one element, one lease" "$(mr_links | wc -w) $(n_elems) $(n_leases)" "1 1 1"
-wait_for 10 pgrep -P "$K" -xf 'sleep 30' # exec'd: before, the child has minirun's argv
-kill -9 "$(pgrep -P "$K" -xf 'sleep 30')"
+wait_for 10 container_pid "$K" 'sleep 30'
+kill -9 "$(container_pid "$K" 'sleep 30')"
 wait "$K"
 check_eq "container killed with SIGKILL from the host: 137" "$?" 137
 net_clean "... nothing left"

@@ -130,7 +130,7 @@ owner=$(jq -r .owner "$ROOT/containers/$id/state.json")
 kill -9 "$owner"
 wait_for 5 sh -c "! kill -0 $(jq -r .pid "$ROOT/containers/$id/state.json") 2>/dev/null"
 check_match "gc releases the crashed container's network" "$(mr gc)" "released ${id:0:12} \(pub\)"
-sleep 0.02 # retired elements go at the kernel's next tick (bridge-lib.sh)
+tick
 check_eq "... its map elements are gone" "$(in_host nft -j list map inet minirun ports_any | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add')" 0
 check_eq "... and its lease" "$(ls "$ROOT/ipam/leases" | wc -l)" 0
 mr rm pub >/dev/null

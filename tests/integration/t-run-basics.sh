@@ -66,9 +66,6 @@ wait_guarded() {
 	guard_stop
 	return "$rc"
 }
-# The container's own process once it runs CMD exactly (before its exec, the
-# child has minirun's command line, which ends in CMD's words too).
-container_pid() { pgrep -P "$1" -xf "$2"; }
 
 mr_bg run --rm --network none "$ROOTFS" sleep 30
 pid=$BGPID
